@@ -1,0 +1,203 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/connect-gateway/connect-gateway/gateway/upstream"
+	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
+)
+
+// servicePackage is the proto package whose services the gateway serves.
+const servicePackage protoreflect.FullName = "commercetools.connect.v1"
+
+// Gateway is the gRPC server, the REST face and the upstream client, wired
+// together. Make one with [New]; serve with [Gateway.Serve] or [Run].
+type Gateway struct {
+	opts     Options
+	log      *slog.Logger
+	routes   []*route
+	upstream *upstream.Client
+	metrics  *metrics
+	grpc     *grpc.Server
+	health   *health.Server
+	http     *http.Server
+	ready    atomic.Bool
+}
+
+// Run builds a Gateway from opts and serves until ctx ends, then shuts down
+// gracefully.
+func Run(ctx context.Context, opts Options) error {
+	g, err := New(opts)
+	if err != nil {
+		return err
+	}
+	return g.Serve(ctx)
+}
+
+// New builds a Gateway without listening.
+func New(opts Options) (*Gateway, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{opts: opts, log: opts.Logger, metrics: newMetrics()}
+	if g.routes, err = loadRoutes(services()...); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	var auth upstream.Auth = upstream.PassthroughAuth{}
+	if opts.Auth == AuthClientCredentials {
+		auth = opts.Credentials
+	}
+	g.upstream, err = upstream.New(upstream.Options{
+		BaseURL:          opts.UpstreamURL,
+		Auth:             auth,
+		DefaultTimeout:   opts.DefaultTimeout,
+		MaxRequestBytes:  opts.MaxRequestBytes,
+		MaxResponseBytes: opts.MaxResponseBytes,
+		MaxConcurrent:    opts.MaxConcurrentUpstream,
+		RetryBudget:      opts.RetryBudget,
+		Logger:           opts.Logger,
+		Metrics:          upstreamMetrics{g.metrics},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	g.grpc = g.newGRPCServer()
+	mux, err := g.newHTTPMux()
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	g.http = &http.Server{
+		Handler:           mux,
+		MaxHeaderBytes:    opts.MaxHeaderBytes,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	return g, nil
+}
+
+// services lists the services of the commercetools.connect.v1 package.
+func services() []protoreflect.FullName {
+	_ = connectv1.File_commercetools_connect_v1_connector_proto // registers the package
+	var names []protoreflect.FullName
+	protoregistry.GlobalFiles.RangeFilesByPackage(servicePackage, func(fd protoreflect.FileDescriptor) bool {
+		for i := range fd.Services().Len() {
+			names = append(names, fd.Services().Get(i).FullName())
+		}
+		return true
+	})
+	return names
+}
+
+func (g *Gateway) newGRPCServer() *grpc.Server {
+	s := grpc.NewServer(
+		grpc.MaxRecvMsgSize(int(g.opts.MaxRequestBytes)),
+		grpc.MaxSendMsgSize(int(g.opts.MaxResponseBytes)),
+	)
+	g.registerServices(s)
+	g.health = health.NewServer()
+	healthpb.RegisterHealthServer(s, g.health)
+	if g.opts.Reflection {
+		reflection.Register(s)
+	}
+	return s
+}
+
+// GRPCServer returns the gRPC server, to serve on a listener of the caller's.
+func (g *Gateway) GRPCServer() *grpc.Server { return g.grpc }
+
+// HTTPHandler returns the HTTP face: the REST routes, /healthz, /readyz and /metrics.
+func (g *Gateway) HTTPHandler() http.Handler { return g.http.Handler }
+
+// Serve listens on the configured addresses (or listeners) and serves until
+// ctx ends. Then it turns health to NOT_SERVING, refuses new calls, lets
+// in-flight calls finish for up to DrainTimeout, and returns.
+func (g *Gateway) Serve(ctx context.Context) error {
+	gl, hl, err := g.listeners()
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- g.grpc.Serve(gl) }()
+	go func() {
+		if err := g.http.Serve(hl); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+			return
+		}
+		errc <- nil
+	}()
+	g.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	g.ready.Store(true)
+	g.log.Info("connect-gateway serving", "grpc", gl.Addr().String(), "http", hl.Addr().String(),
+		"upstream", g.opts.UpstreamURL, "auth", g.opts.Auth)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	g.shutdown()
+	if serveErr != nil {
+		return fmt.Errorf("gateway: %w", serveErr)
+	}
+	return nil
+}
+
+func (g *Gateway) listeners() (net.Listener, net.Listener, error) {
+	gl, hl := g.opts.GRPCListener, g.opts.HTTPListener
+	var err error
+	if gl == nil {
+		if gl, err = net.Listen("tcp", g.opts.GRPCAddr); err != nil {
+			return nil, nil, fmt.Errorf("gateway: gRPC listener: %w", err)
+		}
+	}
+	if hl == nil {
+		if hl, err = net.Listen("tcp", g.opts.HTTPAddr); err != nil {
+			gl.Close()
+			return nil, nil, fmt.Errorf("gateway: HTTP listener: %w", err)
+		}
+	}
+	return gl, hl, nil
+}
+
+// shutdown drains both servers within DrainTimeout.
+func (g *Gateway) shutdown() {
+	g.ready.Store(false)
+	g.health.Shutdown() // NOT_SERVING first, so balancers stop sending
+	g.log.Info("connect-gateway draining", "timeout", g.opts.DrainTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), g.opts.DrainTimeout)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = g.http.Shutdown(ctx)
+	}()
+	stopped := make(chan struct{})
+	go func() {
+		g.grpc.GracefulStop()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-ctx.Done():
+		g.log.Warn("connect-gateway drain timeout: stopping in-flight calls")
+		g.grpc.Stop()
+		_ = g.http.Close()
+	}
+	<-done
+	g.log.Info("connect-gateway stopped")
+}

@@ -1,0 +1,198 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/connect-gateway/connect-gateway/gateway/upstream"
+	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
+	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
+	"github.com/connect-gateway/connect-gateway/translate"
+)
+
+// callIn is what a face passes to invoke besides the request message.
+type callIn struct {
+	face          string // "grpc" or "rest"
+	correlationID string
+	bearer        string // secret: never logged
+}
+
+// callOut is what invoke learned about the upstream exchange.
+type callOut struct {
+	upstreamStatus int    // 0 when no answer came
+	connectCode    string // the first error's code, or the gateway reason
+	attempts       int
+}
+
+// invoke performs one RPC as one upstream call (plus safe retries): the
+// route's HTTP rule builds the request, the answer is decoded into the
+// response message, and an error answer is translated into a status.
+func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in callIn) (proto.Message, callOut, error) {
+	var out callOut
+	m := req.ProtoReflect()
+	r.normalize(m)
+	id, key := r.addressed(m)
+	target := translate.Target{ResourceType: r.resourceType, ID: id, Key: key, CorrelationID: in.correlationID}
+
+	ureq, err := r.upstreamRequest(m)
+	if err != nil {
+		out.connectCode = reasonName(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST)
+		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, err.Error(), target, nil)
+	}
+	ureq.Bearer = in.bearer
+	ureq.CorrelationID = in.correlationID
+
+	resp, err := g.upstream.Do(ctx, ureq)
+	if err != nil {
+		terr := g.upstreamError(err, target)
+		out.connectCode = reasonOf(terr)
+		return nil, out, terr
+	}
+	out.upstreamStatus, out.attempts = resp.StatusCode, resp.Attempts
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		terr := translate.FromResponse(resp.StatusCode, resp.Header, resp.Body, target)
+		out.connectCode = reasonOf(terr)
+		return nil, out, terr
+	}
+	msg, err := r.decodeResponse(resp.Body)
+	if err != nil {
+		out.connectCode = reasonName(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR)
+		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL,
+			fmt.Sprintf("the upstream answered %d with a body the gateway cannot read as %s: %v",
+				resp.StatusCode, r.output.Descriptor().Name(), err), target, nil)
+	}
+	return msg, out, nil
+}
+
+// upstreamRequest builds the upstream HTTP request of a call from the
+// route's rule.
+func (r *route) upstreamRequest(m protoreflect.Message) (*upstream.Request, error) {
+	path, err := r.path(m)
+	if err != nil {
+		return nil, err
+	}
+	ureq := &upstream.Request{Method: r.httpMethod, Path: path, Query: r.query(m), Operation: r.fullMethod}
+	switch {
+	case r.bodyAll:
+		ureq.Body, err = wirejson.MarshalOptions{Omit: func(fd protoreflect.FieldDescriptor) bool {
+			return r.pathFields[fd.Number()]
+		}}.Append(nil, m.Interface())
+	case r.body != nil:
+		ureq.Body, err = wirejson.Marshal(m.Get(r.body).Message().Interface())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encoding the request body: %w", err)
+	}
+	return ureq, nil
+}
+
+// decodeResponse reads a successful upstream body into the response message.
+func (r *route) decodeResponse(body []byte) (proto.Message, error) {
+	resp := r.output.New()
+	dst := resp
+	if r.responseBody != nil {
+		dst = resp.Mutable(r.responseBody).Message()
+	}
+	if err := wirejson.Unmarshal(body, dst.Interface()); err != nil {
+		return nil, err
+	}
+	return resp.Interface(), nil
+}
+
+// responseBody returns the part of a response message the REST face writes.
+func (r *route) restBody(resp proto.Message) proto.Message {
+	if r.responseBody == nil {
+		return resp
+	}
+	return resp.ProtoReflect().Get(r.responseBody).Message().Interface()
+}
+
+// upstreamError turns a failed upstream exchange into a status.
+func (g *Gateway) upstreamError(err error, target translate.Target) *translate.Error {
+	var uerr *upstream.Error
+	if !errors.As(err, &uerr) {
+		return translate.FromTransport(err, target)
+	}
+	reason := errorsv1.GatewayReason(errorsv1.GatewayReason_value["GATEWAY_REASON_"+uerr.Kind.String()])
+	if reason == errorsv1.GatewayReason_GATEWAY_REASON_UNSPECIFIED {
+		reason = errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL
+	}
+	if uerr.Ambiguous {
+		reason = errorsv1.GatewayReason_GATEWAY_REASON_OUTCOME_UNKNOWN
+	}
+	md := map[string]string{"attempts": fmt.Sprint(uerr.Attempts)}
+	if uerr.Err != nil {
+		md["cause"] = uerr.Err.Error()
+	}
+	if uerr.BudgetExhausted {
+		md["retryBudgetExhausted"] = "true"
+	}
+	msg := uerr.Error()
+	if uerr.Ambiguous {
+		msg = "the outcome of the write is unknown: " + msg + "; read the resource before retrying"
+	}
+	return translate.NewError(reason, msg, target, md)
+}
+
+func reasonName(r errorsv1.GatewayReason) string {
+	return translate.Gateway(r).Reason
+}
+
+// reasonOf is the Connect code (or gateway reason) of a translated error,
+// for logs and metrics.
+func reasonOf(err error) string {
+	info, ok := translate.ErrorInfoOf(err)
+	if !ok {
+		return ""
+	}
+	if c := info.GetMetadata()["code"]; c != "" {
+		return c
+	}
+	return info.GetReason()
+}
+
+// finish logs one line per call and records its metrics. The line never
+// holds the token or any part of the request or response bodies.
+func (g *Gateway) finish(ctx context.Context, r *route, in callIn, out callOut, err error, start time.Time) {
+	elapsed := time.Since(start)
+	code := status.Code(err)
+	g.metrics.observeCall(r.fullMethod, in.face, code, elapsed)
+	if out.connectCode != "" {
+		g.metrics.translated.WithLabelValues(out.connectCode).Inc()
+	}
+	level := slog.LevelInfo
+	if code == codes.Internal || code == codes.Unknown || code == codes.DataLoss {
+		level = slog.LevelError
+	}
+	if !g.log.Enabled(ctx, level) {
+		return
+	}
+	g.log.LogAttrs(ctx, level, "call",
+		slog.String("method", r.fullMethod),
+		slog.String("face", in.face),
+		slog.String("code", code.String()),
+		slog.Int("upstream_status", out.upstreamStatus),
+		slog.String("connect_code", out.connectCode),
+		slog.Int("attempts", out.attempts),
+		slog.String("correlation_id", in.correlationID),
+		slog.Duration("latency", elapsed),
+	)
+}
+
+// successStatus is the HTTP status the REST face answers a successful call
+// with: the upstream's own (201 on create, 202 on Deployment delete).
+func successStatus(out callOut) int {
+	if out.upstreamStatus >= 200 && out.upstreamStatus <= 299 {
+		return out.upstreamStatus
+	}
+	return http.StatusOK
+}

@@ -1,0 +1,63 @@
+package gateway
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc/codes"
+)
+
+// metrics are the gateway's Prometheus series. Each Gateway has its own
+// registry, so that several can run in one process (tests do). Labels never
+// carry ids, keys, tokens or configuration values.
+type metrics struct {
+	registry   *prometheus.Registry
+	requests   *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+	upstream   *prometheus.HistogramVec
+	translated *prometheus.CounterVec
+	retries    *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connect_gateway_requests_total",
+			Help: "Calls handled, by gRPC method, face (grpc or rest) and gRPC code.",
+		}, []string{"method", "face", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "connect_gateway_request_duration_seconds",
+			Help:    "Time to handle a call, by gRPC method and face.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14),
+		}, []string{"method", "face"}),
+		upstream: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "connect_gateway_upstream_duration_seconds",
+			Help:    "Duration of each upstream HTTP attempt, by HTTP method and status (0 for a transport failure).",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14),
+		}, []string{"http_method", "status"}),
+		translated: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connect_gateway_translated_errors_total",
+			Help: "Upstream errors translated into gRPC statuses, by Connect error code (or gateway reason).",
+		}, []string{"connect_code"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connect_gateway_upstream_retries_total",
+			Help: "Upstream retries, by outcome (sent, or denied by the retry budget) and reason (status_502, transport, ...).",
+		}, []string{"outcome", "reason"}),
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.translated, m.retries,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+func (m *metrics) observeCall(method, face string, code codes.Code, elapsed time.Duration) {
+	m.requests.WithLabelValues(method, face, code.String()).Inc()
+	m.duration.WithLabelValues(method, face).Observe(elapsed.Seconds())
+}

@@ -1,0 +1,203 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
+	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
+	"github.com/connect-gateway/connect-gateway/translate"
+)
+
+// newHTTPMux builds the HTTP face: the REST routes on a grpc-gateway
+// ServeMux, plus /healthz, /readyz and /metrics.
+func (g *Gateway) newHTTPMux() (http.Handler, error) {
+	gw := runtime.NewServeMux(
+		runtime.WithUnescapingMode(runtime.UnescapingModeAllExceptReserved),
+		runtime.WithRoutingErrorHandler(g.routingError),
+	)
+	// grpc-gateway tries the most recently registered pattern first: register
+	// the most general templates first, so that /connectors/search wins over
+	// /connectors/{id}.
+	routes := slices.Clone(g.routes)
+	slices.SortStableFunc(routes, func(a, b *route) int { return b.variables() - a.variables() })
+	for _, r := range routes {
+		if err := gw.HandlePath(r.httpMethod, r.template, g.restHandler(r)); err != nil {
+			return nil, fmt.Errorf("REST route %s %s: %w", r.httpMethod, r.template, err)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !g.ready.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "draining\n")
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", g.metrics.handler())
+	mux.Handle("/", gw)
+	return mux, nil
+}
+
+func (r *route) variables() int {
+	n := 0
+	for _, s := range r.segments {
+		if s.field != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// restHandler serves one route on the REST face: it builds the request
+// message from the path, the query and the body as grpc-gateway would, and
+// calls the same handler as the gRPC server, in process. Only the
+// Authorization and X-Correlation-ID headers are read; no other header of
+// the caller reaches the upstream.
+func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
+	filter := utilities.NewDoubleArray(r.boundFieldPaths())
+	return func(w http.ResponseWriter, hr *http.Request, params map[string]string) {
+		start := time.Now()
+		in := callIn{
+			face:          "rest",
+			correlationID: correlationID(hr.Header.Get("X-Correlation-ID")),
+			bearer:        bearerToken(hr.Header.Get("Authorization")),
+		}
+		req, err := g.restRequest(w, hr, r, params, filter, in.correlationID)
+		var (
+			resp proto.Message
+			out  callOut
+		)
+		if err == nil {
+			resp, out, err = g.invoke(hr.Context(), r, req, in)
+		} else {
+			out.connectCode = reasonOf(err)
+		}
+		g.finish(hr.Context(), r, in, out, err, start)
+		if err != nil {
+			writeError(w, err, in.correlationID)
+			return
+		}
+		body, err := wirejson.MarshalOptions{EmitDefaults: true}.Marshal(r.restBody(resp))
+		if err != nil {
+			writeError(w, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL,
+				"encoding the response: "+err.Error(), translate.Target{CorrelationID: in.correlationID}, nil), in.correlationID)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("X-Correlation-ID", in.correlationID)
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(successStatus(out))
+		_, _ = w.Write(body)
+	}
+}
+
+// restRequest decodes a REST request into the route's input message.
+func (g *Gateway) restRequest(w http.ResponseWriter, hr *http.Request, r *route, params map[string]string, filter *utilities.DoubleArray, cid string) (proto.Message, error) {
+	target := translate.Target{ResourceType: r.resourceType, CorrelationID: cid}
+	invalid := func(format string, args ...any) error {
+		return translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, fmt.Sprintf(format, args...), target, nil)
+	}
+	msg := r.input.New()
+	if r.bodyAll || r.body != nil {
+		if hr.ContentLength > g.opts.MaxRequestBytes {
+			return nil, tooLarge(hr.ContentLength, g.opts.MaxRequestBytes, target)
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, hr.Body, g.opts.MaxRequestBytes))
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, tooLarge(-1, g.opts.MaxRequestBytes, target)
+			}
+			return nil, invalid("reading the request body: %v", err)
+		}
+		dst := msg
+		if r.body != nil {
+			dst = msg.Mutable(r.body).Message()
+		}
+		if err := wirejson.Unmarshal(body, dst.Interface()); err != nil {
+			return nil, invalid("the request body is not a valid %s: %v", dst.Descriptor().Name(), err)
+		}
+	}
+	for name, value := range params {
+		if err := runtime.PopulateFieldFromPath(msg.Interface(), name, value); err != nil {
+			return nil, invalid("path parameter %s: %v", name, err)
+		}
+	}
+	if !r.bodyAll {
+		if err := runtime.PopulateQueryParameters(msg.Interface(), hr.URL.Query(), filter); err != nil {
+			return nil, invalid("query: %v", err)
+		}
+	}
+	return msg.Interface(), nil
+}
+
+func tooLarge(size, limit int64, target translate.Target) error {
+	msg := fmt.Sprintf("the request body is larger than the gateway's limit of %d bytes", limit)
+	if size > 0 {
+		msg = fmt.Sprintf("the request body of %d bytes is larger than the gateway's limit of %d bytes", size, limit)
+	}
+	return translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_REQUEST_TOO_LARGE, msg, target,
+		map[string]string{"limit": strconv.FormatInt(limit, 10)})
+}
+
+// boundFieldPaths lists the fields a REST request sets from its path or
+// body, which the query must not set again.
+func (r *route) boundFieldPaths() [][]string {
+	var paths [][]string
+	fs := r.desc.Input().Fields()
+	for i := range fs.Len() {
+		fd := fs.Get(i)
+		if r.pathFields[fd.Number()] || fd == r.body {
+			paths = append(paths, []string{string(fd.Name())}, []string{fd.JSONName()})
+		}
+	}
+	return paths
+}
+
+// writeError renders err as the Connect ErrorResponse of translate.ToResponse.
+func writeError(w http.ResponseWriter, err error, correlationID string) {
+	code, header, body := translate.ToResponse(status.Convert(err))
+	h := w.Header()
+	for k, v := range header {
+		h[k] = v
+	}
+	if h.Get("X-Correlation-ID") == "" {
+		h.Set("X-Correlation-ID", correlationID)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	_, _ = w.Write(body)
+}
+
+// routingError renders grpc-gateway's routing failures (no route, wrong
+// method) as Connect errors.
+func (g *Gateway) routingError(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, hr *http.Request, httpStatus int) {
+	cid := correlationID(hr.Header.Get("X-Correlation-ID"))
+	reason, msg := errorsv1.GatewayReason_GATEWAY_REASON_ROUTE_NOT_FOUND, fmt.Sprintf("no Connect API route for %s %s", hr.Method, hr.URL.Path)
+	switch httpStatus {
+	case http.StatusMethodNotAllowed:
+		reason, msg = errorsv1.GatewayReason_GATEWAY_REASON_METHOD_NOT_ALLOWED, fmt.Sprintf("method %s is not allowed on %s", hr.Method, hr.URL.Path)
+	case http.StatusBadRequest:
+		reason, msg = errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, fmt.Sprintf("malformed request path %s", hr.URL.Path)
+	}
+	writeError(w, translate.NewError(reason, msg, translate.Target{CorrelationID: cid}, nil), cid)
+}

@@ -1,0 +1,301 @@
+package gateway
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"google.golang.org/genproto/googleapis/api/annotations"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
+)
+
+// route is one RPC with its google.api.http rule, the single description the
+// gRPC server, the REST face and the upstream call builder all work from.
+type route struct {
+	// fullMethod is the gRPC method name, "/package.Service/Method".
+	fullMethod string
+	desc       protoreflect.MethodDescriptor
+	input      protoreflect.MessageType
+	output     protoreflect.MessageType
+	// resourceType names what the RPC addresses ("ConnectorStaged"): the
+	// service name without its "Service" suffix.
+	resourceType string
+
+	httpMethod string
+	template   string
+	segments   []segment
+	// body is the request field sent as the body: "" (none), "*" (every
+	// field not bound to the path) or a field.
+	body protoreflect.FieldDescriptor
+	// bodyAll is true for `body: "*"`.
+	bodyAll bool
+	// responseBody is the response field the upstream body decodes into, or
+	// nil for the whole response message.
+	responseBody protoreflect.FieldDescriptor
+	// pathFields are the request fields bound by the path, with their oneof
+	// siblings (a path variable {id} also binds its sibling key).
+	pathFields map[protoreflect.FieldNumber]bool
+}
+
+// segment is one segment of a path template: a literal or a variable bound
+// to a top-level request field.
+type segment struct {
+	literal string
+	field   protoreflect.FieldDescriptor
+}
+
+// loadRoutes reads the routes of the named services from the global registry.
+func loadRoutes(services ...protoreflect.FullName) ([]*route, error) {
+	var routes []*route
+	for _, name := range services {
+		d, err := protoregistry.GlobalFiles.FindDescriptorByName(name)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", name, err)
+		}
+		sd, ok := d.(protoreflect.ServiceDescriptor)
+		if !ok {
+			return nil, fmt.Errorf("%s is not a service", name)
+		}
+		for i := range sd.Methods().Len() {
+			r, err := newRoute(sd.Methods().Get(i))
+			if err != nil {
+				return nil, err
+			}
+			routes = append(routes, r)
+		}
+	}
+	return routes, nil
+}
+
+func newRoute(md protoreflect.MethodDescriptor) (*route, error) {
+	if md.IsStreamingClient() || md.IsStreamingServer() {
+		return nil, fmt.Errorf("%s: streaming methods are not supported", md.FullName())
+	}
+	opts, _ := md.Options().(*descriptorpb.MethodOptions)
+	rule, _ := proto.GetExtension(opts, annotations.E_Http).(*annotations.HttpRule)
+	if rule == nil {
+		return nil, fmt.Errorf("%s: no google.api.http rule", md.FullName())
+	}
+	in, err := protoregistry.GlobalTypes.FindMessageByName(md.Input().FullName())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", md.FullName(), err)
+	}
+	out, err := protoregistry.GlobalTypes.FindMessageByName(md.Output().FullName())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", md.FullName(), err)
+	}
+	sd := md.Parent().(protoreflect.ServiceDescriptor)
+	r := &route{
+		fullMethod:   "/" + string(sd.FullName()) + "/" + string(md.Name()),
+		desc:         md,
+		input:        in,
+		output:       out,
+		resourceType: strings.TrimSuffix(string(sd.Name()), "Service"),
+		pathFields:   map[protoreflect.FieldNumber]bool{},
+	}
+	switch p := rule.GetPattern().(type) {
+	case *annotations.HttpRule_Get:
+		r.httpMethod, r.template = http.MethodGet, p.Get
+	case *annotations.HttpRule_Post:
+		r.httpMethod, r.template = http.MethodPost, p.Post
+	case *annotations.HttpRule_Put:
+		r.httpMethod, r.template = http.MethodPut, p.Put
+	case *annotations.HttpRule_Patch:
+		r.httpMethod, r.template = http.MethodPatch, p.Patch
+	case *annotations.HttpRule_Delete:
+		r.httpMethod, r.template = http.MethodDelete, p.Delete
+	default:
+		return nil, fmt.Errorf("%s: unsupported http rule pattern %T", md.FullName(), p)
+	}
+	if err := r.parseTemplate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", md.FullName(), err)
+	}
+	inFields := md.Input().Fields()
+	switch b := rule.GetBody(); b {
+	case "":
+	case "*":
+		r.bodyAll = true
+	default:
+		if r.body = inFields.ByName(protoreflect.Name(b)); r.body == nil {
+			return nil, fmt.Errorf("%s: body field %q does not exist", md.FullName(), b)
+		}
+	}
+	if rb := rule.GetResponseBody(); rb != "" {
+		if r.responseBody = md.Output().Fields().ByName(protoreflect.Name(rb)); r.responseBody == nil {
+			return nil, fmt.Errorf("%s: response_body field %q does not exist", md.FullName(), rb)
+		}
+	}
+	return r, nil
+}
+
+func (r *route) parseTemplate() error {
+	if !strings.HasPrefix(r.template, "/") {
+		return fmt.Errorf("path template %q does not start with /", r.template)
+	}
+	fields := r.desc.Input().Fields()
+	for _, s := range strings.Split(r.template[1:], "/") {
+		if !strings.HasPrefix(s, "{") {
+			r.segments = append(r.segments, segment{literal: s})
+			continue
+		}
+		name, pattern, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}"), "=")
+		if pattern != "" && pattern != "*" {
+			return fmt.Errorf("path variable %q: only single-segment variables are supported", s)
+		}
+		fd := fields.ByName(protoreflect.Name(name))
+		if fd == nil || fd.Kind() != protoreflect.StringKind || fd.IsList() {
+			return fmt.Errorf("path variable %q is not a string field of %s", name, r.desc.Input().FullName())
+		}
+		r.segments = append(r.segments, segment{field: fd})
+		r.pathFields[fd.Number()] = true
+		if od := fd.ContainingOneof(); od != nil && !od.IsSynthetic() {
+			for i := range od.Fields().Len() {
+				r.pathFields[od.Fields().Get(i).Number()] = true
+			}
+		}
+	}
+	return nil
+}
+
+// path builds the upstream path for req. A variable bound to a member of a
+// oneof whose set member is another field writes that field as
+// `name=value`: the `key=` form of the Connect API.
+func (r *route) path(req protoreflect.Message) (string, error) {
+	var b strings.Builder
+	for _, s := range r.segments {
+		b.WriteByte('/')
+		if s.field == nil {
+			b.WriteString(s.literal)
+			continue
+		}
+		fd := s.field
+		prefix := ""
+		if od := fd.ContainingOneof(); od != nil && !od.IsSynthetic() {
+			set := req.WhichOneof(od)
+			if set == nil {
+				return "", fmt.Errorf("one of %s is required", oneofMembers(od))
+			}
+			if set != fd {
+				prefix = string(set.Name()) + "="
+			}
+			fd = set
+		}
+		v := req.Get(fd).String()
+		if v == "" {
+			return "", fmt.Errorf("%s is required", fd.JSONName())
+		}
+		b.WriteString(prefix)
+		b.WriteString(url.PathEscape(v))
+	}
+	return b.String(), nil
+}
+
+// normalize moves a path value written in the `name=value` form (as the REST
+// face captures `/connectors/drafts/key=abc` into id) into the oneof member
+// it names.
+func (r *route) normalize(req protoreflect.Message) {
+	for _, s := range r.segments {
+		if s.field == nil {
+			continue
+		}
+		od := s.field.ContainingOneof()
+		if od == nil || od.IsSynthetic() || req.WhichOneof(od) != s.field {
+			continue
+		}
+		name, value, ok := strings.Cut(req.Get(s.field).String(), "=")
+		if !ok {
+			continue
+		}
+		if sib := od.Fields().ByName(protoreflect.Name(name)); sib != nil && sib != s.field && sib.Kind() == protoreflect.StringKind {
+			req.Set(sib, protoreflect.ValueOfString(value))
+		}
+	}
+}
+
+// target returns what req addresses: the value of the first oneof-bound path
+// variable, as id or key.
+func (r *route) addressed(req protoreflect.Message) (id, key string) {
+	for _, s := range r.segments {
+		if s.field == nil {
+			continue
+		}
+		od := s.field.ContainingOneof()
+		if od == nil || od.IsSynthetic() {
+			continue
+		}
+		set := req.WhichOneof(od)
+		if set == nil {
+			return "", ""
+		}
+		if set == s.field {
+			return req.Get(set).String(), ""
+		}
+		return "", req.Get(set).String()
+	}
+	return "", ""
+}
+
+// query encodes the request fields bound to neither the path nor the body as
+// query parameters named by their JSON names, nested messages as
+// `parent.child`, repeated fields as repeated keys.
+func (r *route) query(req protoreflect.Message) url.Values {
+	if r.bodyAll {
+		return nil
+	}
+	var q url.Values
+	req.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if r.pathFields[fd.Number()] || fd == r.body {
+			return true
+		}
+		if q == nil {
+			q = url.Values{}
+		}
+		addQuery(q, fd.JSONName(), fd, v)
+		return true
+	})
+	return q
+}
+
+func addQuery(q url.Values, name string, fd protoreflect.FieldDescriptor, v protoreflect.Value) {
+	switch {
+	case fd.IsList():
+		l := v.List()
+		for i := range l.Len() {
+			addQueryScalar(q, name, fd, l.Get(i))
+		}
+	case fd.IsMap():
+		// Maps have no query form in the Connect API.
+	case fd.Message() != nil:
+		v.Message().Range(func(sub protoreflect.FieldDescriptor, sv protoreflect.Value) bool {
+			addQuery(q, name+"."+sub.JSONName(), sub, sv)
+			return true
+		})
+	default:
+		addQueryScalar(q, name, fd, v)
+	}
+}
+
+func addQueryScalar(q url.Values, name string, fd protoreflect.FieldDescriptor, v protoreflect.Value) {
+	if fd.Message() != nil {
+		return
+	}
+	if fd.Kind() == protoreflect.EnumKind {
+		if ev := fd.Enum().Values().ByNumber(v.Enum()); ev != nil {
+			q.Add(name, string(ev.Name()))
+		}
+		return
+	}
+	q.Add(name, v.String())
+}
+
+func oneofMembers(od protoreflect.OneofDescriptor) string {
+	names := make([]string, od.Fields().Len())
+	for i := range names {
+		names[i] = od.Fields().Get(i).JSONName()
+	}
+	return strings.Join(names, " or ")
+}

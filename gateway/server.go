@@ -1,0 +1,92 @@
+package gateway
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
+)
+
+// registerServices registers every route on s through one generic handler:
+// a grpc.ServiceDesc per service is built from the descriptors, so no
+// hand-written method exists per RPC.
+func (g *Gateway) registerServices(s *grpc.Server) {
+	descs := map[string]*grpc.ServiceDesc{}
+	var order []string
+	for _, r := range g.routes {
+		sd := r.desc.Parent()
+		name := string(sd.FullName())
+		desc, ok := descs[name]
+		if !ok {
+			desc = &grpc.ServiceDesc{
+				ServiceName: name,
+				HandlerType: (*any)(nil),
+				Metadata:    sd.ParentFile().Path(),
+			}
+			descs[name] = desc
+			order = append(order, name)
+		}
+		desc.Methods = append(desc.Methods, grpc.MethodDesc{
+			MethodName: string(r.desc.Name()),
+			Handler:    g.grpcHandler(r),
+		})
+	}
+	for _, name := range order {
+		s.RegisterService(descs[name], g)
+	}
+}
+
+func (g *Gateway) grpcHandler(r *route) grpc.MethodHandler {
+	return func(srv any, ctx context.Context, dec func(any) error, ic grpc.UnaryServerInterceptor) (any, error) {
+		req := r.input.New().Interface()
+		if err := dec(req); err != nil {
+			return nil, err
+		}
+		h := func(ctx context.Context, req any) (any, error) {
+			return g.serveGRPC(ctx, r, req.(proto.Message))
+		}
+		if ic == nil {
+			return h(ctx, req)
+		}
+		return ic(ctx, req, &grpc.UnaryServerInfo{Server: srv, FullMethod: r.fullMethod}, h)
+	}
+}
+
+// serveGRPC handles one gRPC call: the correlation id and the bearer token
+// come from metadata, the correlation id goes back in the response headers.
+func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (proto.Message, error) {
+	start := time.Now()
+	md, _ := metadata.FromIncomingContext(ctx)
+	in := callIn{
+		face:          "grpc",
+		correlationID: correlationID(first(md, "x-correlation-id")),
+		bearer:        bearerToken(first(md, "authorization")),
+	}
+	_ = grpc.SetHeader(ctx, metadata.Pairs("x-correlation-id", in.correlationID))
+	resp, out, err := g.invoke(ctx, r, req, in)
+	g.finish(ctx, r, in, out, err, start)
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+func first(md metadata.MD, key string) string {
+	if v := md.Get(key); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// bearerToken returns the token of an `authorization: Bearer <token>`
+// value, or "" when there is none.
+func bearerToken(v string) string {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok || !strings.EqualFold(scheme, "bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}

@@ -1,0 +1,119 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Request is one upstream call.
+type Request struct {
+	// Method is the HTTP method ("GET", "POST", "DELETE").
+	Method string
+	// Path is the escaped path below [Options.BaseURL], starting with "/":
+	// "/connectors/key=my-connector".
+	Path string
+	// Query is the query string, repeated keys allowed.
+	Query url.Values
+	// Body is the request body, sent as application/json when not empty.
+	Body []byte
+	// Header holds extra headers to send (the caller's allow-listed ones).
+	// Authorization, X-Correlation-ID, Content-Type, Content-Length and
+	// hop-by-hop headers in it are ignored.
+	Header http.Header
+	// Bearer is the caller's token, used by [PassthroughAuth]. Secret: it is
+	// sent as the Authorization header and appears nowhere else.
+	Bearer string
+	// CorrelationID is sent as X-Correlation-ID on every attempt; a new one
+	// is made when empty (see [Response.CorrelationID]).
+	CorrelationID string
+	// Operation names the call in logs and metrics, for example the gRPC
+	// method "/commercetools.connect.v1.DeploymentService/GetDeployment".
+	// It must not hold ids or keys.
+	Operation string
+	// Idempotent marks a request that is safe to send twice, so it is
+	// retried like a GET. GET and HEAD are always idempotent.
+	Idempotent bool
+}
+
+// idempotent reports whether r may be resent after it was written.
+func (r *Request) idempotent() bool {
+	return r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodHead
+}
+
+// Response is an upstream answer, whatever its status: a 4xx or 5xx is a
+// Response to be translated, not an error.
+type Response struct {
+	// StatusCode is the HTTP status of the last attempt.
+	StatusCode int
+	// Header is the last attempt's response header.
+	Header http.Header
+	// Body is the whole response body (at most [Options.MaxResponseBytes]).
+	Body []byte
+	// Attempts is the number of attempts made, replay after a token
+	// refresh included.
+	Attempts int
+	// BudgetExhausted reports that a retry was due but the retry budget
+	// denied it: the Response is the last answer, not a final one.
+	BudgetExhausted bool
+	// CorrelationID is the X-Correlation-ID that was sent.
+	CorrelationID string
+}
+
+// excludedHeaders are set by the client itself or must not be forwarded.
+var excludedHeaders = map[string]bool{
+	"Authorization":       true,
+	"X-Correlation-Id":    true,
+	"Content-Type":        true,
+	"Content-Length":      true,
+	"Host":                true,
+	"Connection":          true,
+	"Keep-Alive":          true,
+	"Proxy-Authorization": true,
+	"Proxy-Connection":    true,
+	"Te":                  true,
+	"Trailer":             true,
+	"Transfer-Encoding":   true,
+	"Upgrade":             true,
+}
+
+// newHTTPRequest builds one attempt's request. The body reader is new each
+// time, so an attempt can be sent again.
+func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, token string) (*http.Request, error) {
+	var b strings.Builder
+	b.Grow(len(c.base) + len(r.Path) + 1)
+	b.WriteString(c.base)
+	b.WriteString(r.Path)
+	if len(r.Query) > 0 {
+		b.WriteByte('?')
+		b.WriteString(r.Query.Encode())
+	}
+	var body io.Reader
+	if len(r.Body) > 0 {
+		body = bytes.NewReader(r.Body) // NewRequest sets GetBody and ContentLength
+	}
+	hr, err := http.NewRequestWithContext(ctx, r.Method, b.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	h := make(http.Header, len(r.Header)+5)
+	for k, v := range r.Header {
+		if !excludedHeaders[http.CanonicalHeaderKey(k)] {
+			h[k] = v
+		}
+	}
+	h["Accept"] = []string{"application/json"}
+	h["Authorization"] = []string{"Bearer " + token}
+	h["X-Correlation-ID"] = []string{correlationID}
+	if len(r.Body) > 0 {
+		h["Content-Type"] = []string{"application/json"}
+	}
+	if _, ok := h["User-Agent"]; !ok {
+		h["User-Agent"] = []string{"connect-gateway"}
+	}
+	hr.Header = h
+	return hr, nil
+}

@@ -1,0 +1,355 @@
+package wirejson
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// maxDepth bounds the nesting of decoded JSON, so that hostile input cannot
+// exhaust the stack.
+const maxDepth = 64
+
+// SyntaxError reports JSON that is not well formed, or nested too deeply.
+type SyntaxError struct{ Err error }
+
+func (e *SyntaxError) Error() string { return "malformed JSON: " + e.Err.Error() }
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// FieldError reports JSON that is well formed but does not fit the message:
+// a wrong type, an unknown action, an out-of-range number.
+type FieldError struct {
+	Path string // JSON path of the offending value, such as "actions[0].name"
+	Err  error
+}
+
+func (e *FieldError) Error() string {
+	if e.Path == "" {
+		return e.Err.Error()
+	}
+	return e.Path + ": " + e.Err.Error()
+}
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Unmarshal decodes Connect wire JSON into m, which it resets first.
+// Unknown fields are ignored; null leaves a field unset.
+func Unmarshal(data []byte, m proto.Message) error {
+	proto.Reset(m)
+	v, err := parse(data)
+	if err != nil {
+		return err
+	}
+	return decodeMessage(v, m.ProtoReflect(), "")
+}
+
+func parse(data []byte) (any, error) {
+	if err := checkDepth(data); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &SyntaxError{Err: errors.New("empty body")}
+		}
+		return nil, &SyntaxError{Err: err}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, &SyntaxError{Err: errors.New("data after the top-level value")}
+	}
+	return v, nil
+}
+
+// checkDepth rejects nesting deeper than maxDepth without parsing.
+func checkDepth(data []byte) error {
+	depth, inString, escaped := 0, false, false
+	for _, c := range data {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			escaped = c == '\\'
+			inString = c != '"'
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > maxDepth {
+				return &SyntaxError{Err: fmt.Errorf("nested deeper than %d levels", maxDepth)}
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return nil
+}
+
+func decodeMessage(v any, m protoreflect.Message, path string) error {
+	md := m.Descriptor()
+	if wkt, ok := wellKnown[md.FullName()]; ok {
+		if err := wkt.decode(v, m); err != nil {
+			return &FieldError{Path: path, Err: err}
+		}
+		return nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return &FieldError{Path: path, Err: fmt.Errorf("want a JSON object, got %s", kindOf(v))}
+	}
+	mi := infoOf(md)
+	if mi.wrapper != nil {
+		return decodeAction(obj, m, mi, path)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // deterministic first error
+	for _, k := range keys {
+		fd, known := mi.byJSON[k]
+		val := obj[k]
+		if !known || val == nil {
+			continue
+		}
+		if err := decodeField(val, m, fd, join(path, k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeAction(obj map[string]any, m protoreflect.Message, mi *messageInfo, path string) error {
+	name, ok := obj["action"].(string)
+	if !ok {
+		return &FieldError{Path: join(path, "action"), Err: errors.New("want the name of an update action")}
+	}
+	fd, ok := mi.byAction[name]
+	if !ok {
+		return &FieldError{Path: join(path, "action"), Err: fmt.Errorf("unknown update action %q", name)}
+	}
+	sub := m.Mutable(fd).Message()
+	return decodeMessage(obj, sub, path)
+}
+
+func decodeField(v any, m protoreflect.Message, fd protoreflect.FieldDescriptor, path string) error {
+	switch {
+	case fd.IsList():
+		arr, ok := v.([]any)
+		if !ok {
+			return &FieldError{Path: path, Err: fmt.Errorf("want a JSON array, got %s", kindOf(v))}
+		}
+		l := m.Mutable(fd).List()
+		for i, e := range arr {
+			ep := path + "[" + strconv.Itoa(i) + "]"
+			if fd.Message() != nil {
+				el := l.NewElement()
+				if err := decodeMessage(e, el.Message(), ep); err != nil {
+					return err
+				}
+				l.Append(el)
+				continue
+			}
+			sv, err := scalar(fd, e)
+			if err != nil {
+				return &FieldError{Path: ep, Err: err}
+			}
+			l.Append(sv)
+		}
+		return nil
+	case fd.IsMap():
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return &FieldError{Path: path, Err: fmt.Errorf("want a JSON object, got %s", kindOf(v))}
+		}
+		mp := m.Mutable(fd).Map()
+		for k, e := range obj {
+			kv, err := scalar(fd.MapKey(), k)
+			if err != nil {
+				return &FieldError{Path: join(path, k), Err: err}
+			}
+			if fd.MapValue().Message() != nil {
+				val := mp.NewValue()
+				if err := decodeMessage(e, val.Message(), join(path, k)); err != nil {
+					return err
+				}
+				mp.Set(kv.MapKey(), val)
+				continue
+			}
+			sv, err := scalar(fd.MapValue(), e)
+			if err != nil {
+				return &FieldError{Path: join(path, k), Err: err}
+			}
+			mp.Set(kv.MapKey(), sv)
+		}
+		return nil
+	case fd.Message() != nil:
+		return decodeMessage(v, m.Mutable(fd).Message(), path)
+	default:
+		sv, err := scalar(fd, v)
+		if err != nil {
+			return &FieldError{Path: path, Err: err}
+		}
+		m.Set(fd, sv)
+		return nil
+	}
+}
+
+// scalar converts a decoded JSON value into a protobuf scalar of fd's kind.
+// Numbers are also accepted as strings, as in the canonical JSON mapping.
+func scalar(fd protoreflect.FieldDescriptor, v any) (protoreflect.Value, error) {
+	switch fd.Kind() {
+	case protoreflect.StringKind:
+		if s, ok := v.(string); ok {
+			return protoreflect.ValueOfString(s), nil
+		}
+	case protoreflect.BoolKind:
+		switch b := v.(type) {
+		case bool:
+			return protoreflect.ValueOfBool(b), nil
+		case string:
+			if p, err := strconv.ParseBool(b); err == nil {
+				return protoreflect.ValueOfBool(p), nil
+			}
+		}
+	case protoreflect.BytesKind:
+		if s, ok := v.(string); ok {
+			raw, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				if raw, err = base64.URLEncoding.DecodeString(s); err != nil {
+					return protoreflect.Value{}, errors.New("want base64")
+				}
+			}
+			return protoreflect.ValueOfBytes(raw), nil
+		}
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
+		n, err := integer(v, 32)
+		return protoreflect.ValueOfInt32(int32(n)), err
+	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		n, err := integer(v, 64)
+		return protoreflect.ValueOfInt64(n), err
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
+		n, err := unsigned(v, 32)
+		return protoreflect.ValueOfUint32(uint32(n)), err
+	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		n, err := unsigned(v, 64)
+		return protoreflect.ValueOfUint64(n), err
+	case protoreflect.FloatKind, protoreflect.DoubleKind:
+		f, err := float(v)
+		if fd.Kind() == protoreflect.FloatKind {
+			return protoreflect.ValueOfFloat32(float32(f)), err
+		}
+		return protoreflect.ValueOfFloat64(f), err
+	case protoreflect.EnumKind:
+		switch e := v.(type) {
+		case string:
+			if ev := fd.Enum().Values().ByName(protoreflect.Name(e)); ev != nil {
+				return protoreflect.ValueOfEnum(ev.Number()), nil
+			}
+			return protoreflect.Value{}, fmt.Errorf("unknown %s value %q", fd.Enum().Name(), e)
+		case json.Number:
+			n, err := integer(e, 32)
+			return protoreflect.ValueOfEnum(protoreflect.EnumNumber(n)), err
+		}
+	}
+	return protoreflect.Value{}, fmt.Errorf("want %s, got %s", want(fd.Kind()), kindOf(v))
+}
+
+func integer(v any, bits int) (int64, error) {
+	s, err := numberText(v)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(s, 10, bits)
+	if err != nil {
+		// Allow integral values written with an exponent or a fraction (3.0, 1e2).
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || f != math.Trunc(f) || f < math.MinInt64 || f > math.MaxInt64 {
+			return 0, fmt.Errorf("want a %d-bit integer, got %s", bits, s)
+		}
+		n = int64(f)
+		if bits == 32 && (n < math.MinInt32 || n > math.MaxInt32) {
+			return 0, fmt.Errorf("want a %d-bit integer, got %s", bits, s)
+		}
+	}
+	return n, nil
+}
+
+func unsigned(v any, bits int) (uint64, error) {
+	s, err := numberText(v)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(s, 10, bits)
+	if err != nil {
+		return 0, fmt.Errorf("want an unsigned %d-bit integer, got %s", bits, s)
+	}
+	return n, nil
+}
+
+func float(v any) (float64, error) {
+	s, err := numberText(v)
+	if err != nil {
+		return 0, err
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("want a number, got %s", s)
+	}
+	return f, nil
+}
+
+func numberText(v any) (string, error) {
+	switch n := v.(type) {
+	case json.Number:
+		return n.String(), nil
+	case string:
+		return n, nil
+	}
+	return "", fmt.Errorf("want a number, got %s", kindOf(v))
+}
+
+func want(k protoreflect.Kind) string {
+	switch k {
+	case protoreflect.StringKind, protoreflect.BytesKind:
+		return "a string"
+	case protoreflect.BoolKind:
+		return "a boolean"
+	case protoreflect.EnumKind:
+		return "an enum name"
+	}
+	return "a number"
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}

@@ -1,0 +1,93 @@
+package wirejson
+
+import (
+	"sync"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
+)
+
+// actionNameOption is the full name of the MessageOptions extension that
+// gives an update-action message its wire name.
+const actionNameOption = "commercetools.connect.v1.action_name"
+
+// messageInfo is what the codec needs to know about a message type, computed
+// once per type.
+type messageInfo struct {
+	fields   []protoreflect.FieldDescriptor
+	byJSON   map[string]protoreflect.FieldDescriptor
+	action   string // the wire name when the message is an update action
+	wrapper  protoreflect.OneofDescriptor
+	byAction map[string]protoreflect.FieldDescriptor
+}
+
+var (
+	infos         sync.Map // protoreflect.FullName -> *messageInfo
+	actionExtOnce sync.Once
+	actionExt     protoreflect.ExtensionType
+)
+
+func infoOf(md protoreflect.MessageDescriptor) *messageInfo {
+	if v, ok := infos.Load(md.FullName()); ok {
+		return v.(*messageInfo)
+	}
+	fs := md.Fields()
+	mi := &messageInfo{byJSON: make(map[string]protoreflect.FieldDescriptor, fs.Len()*2)}
+	for i := range fs.Len() {
+		fd := fs.Get(i)
+		mi.fields = append(mi.fields, fd)
+		mi.byJSON[fd.JSONName()] = fd
+		if _, taken := mi.byJSON[string(fd.Name())]; !taken {
+			mi.byJSON[string(fd.Name())] = fd
+		}
+	}
+	mi.action = actionName(md)
+	mi.wrapper, mi.byAction = actionWrapper(md)
+	infos.Store(md.FullName(), mi)
+	return mi
+}
+
+func actionName(md protoreflect.MessageDescriptor) string {
+	actionExtOnce.Do(func() {
+		if xt, err := protoregistry.GlobalTypes.FindExtensionByName(actionNameOption); err == nil {
+			actionExt = xt
+		}
+	})
+	if actionExt == nil {
+		return ""
+	}
+	opts, ok := md.Options().(*descriptorpb.MessageOptions)
+	if !ok || opts == nil || !proto.HasExtension(opts, actionExt) {
+		return ""
+	}
+	name, _ := proto.GetExtension(opts, actionExt).(string)
+	return name
+}
+
+// actionWrapper reports whether md is an update-action wrapper: exactly one
+// field set, a oneof whose members are all action messages.
+func actionWrapper(md protoreflect.MessageDescriptor) (protoreflect.OneofDescriptor, map[string]protoreflect.FieldDescriptor) {
+	oneofs := md.Oneofs()
+	if oneofs.Len() != 1 || md.Fields().Len() != oneofs.Get(0).Fields().Len() {
+		return nil, nil
+	}
+	od := oneofs.Get(0)
+	if od.IsSynthetic() || od.Fields().Len() == 0 {
+		return nil, nil
+	}
+	byAction := map[string]protoreflect.FieldDescriptor{}
+	for i := range od.Fields().Len() {
+		fd := od.Fields().Get(i)
+		if fd.Message() == nil {
+			return nil, nil
+		}
+		name := actionName(fd.Message())
+		if name == "" {
+			return nil, nil
+		}
+		byAction[name] = fd
+	}
+	return od, byAction
+}

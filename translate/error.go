@@ -1,0 +1,126 @@
+package translate
+
+import (
+	"sync"
+
+	spb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Target says what the failed call addressed. It feeds ResourceInfo,
+// PreconditionFailure subjects and RequestInfo. Every field is optional; long
+// values are clipped to 256 bytes and invalid UTF-8 is replaced.
+type Target struct {
+	// ResourceType is "ConnectorStaged", "Connector" or "Deployment"; empty
+	// when unknown.
+	ResourceType string
+	// ID and Key are the id or the key the call addressed, if any.
+	ID, Key string
+	// CorrelationID goes to RequestInfo.request_id and, on the REST face,
+	// back into X-Correlation-ID. When empty, FromResponse uses the upstream
+	// response's X-Correlation-ID header.
+	CorrelationID string
+}
+
+// maxTargetField bounds each Target field copied into a status.
+const maxTargetField = 256
+
+func (t Target) clean() Target {
+	t.ResourceType, _ = clip(t.ResourceType, maxTargetField)
+	t.ID, _ = clip(t.ID, maxTargetField)
+	t.Key, _ = clip(t.Key, maxTargetField)
+	t.CorrelationID, _ = clip(t.CorrelationID, maxTargetField)
+	return t
+}
+
+// name is the id or, failing that, the key.
+func (t Target) name() string {
+	if t.ID != "" {
+		return t.ID
+	}
+	return t.Key
+}
+
+// subject names the addressed resource as "ResourceType/id" or
+// "ResourceType/key=key", the way Connect paths tell keys from ids.
+func (t Target) subject() string {
+	var id string
+	switch {
+	case t.ID != "":
+		id = t.ID
+	case t.Key != "":
+		id = "key=" + t.Key
+	}
+	if t.ResourceType == "" {
+		return id
+	}
+	if id == "" {
+		return t.ResourceType
+	}
+	return t.ResourceType + "/" + id
+}
+
+// Error is a gRPC status with rich details, made by [FromResponse],
+// [FromTransport] or [NewError]. gRPC handlers return it as it is: grpc-go
+// finds the status through [Error.GRPCStatus]. An Error is immutable and safe
+// for concurrent use.
+type Error struct {
+	httpStatus int
+	pb         *spb.Status
+	cause      error
+
+	once sync.Once
+	st   *status.Status
+}
+
+func newError(httpStatus int, pb *spb.Status, cause error) *Error {
+	return &Error{httpStatus: httpStatus, pb: pb, cause: cause}
+}
+
+// Error returns the same text as the error of the equivalent
+// [status.Status].
+func (e *Error) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
+	return "rpc error: code = " + codes.Code(e.pb.GetCode()).String() + " desc = " + e.pb.GetMessage()
+}
+
+// GRPCStatus returns the status, with its details. The status is made once,
+// on the first call.
+func (e *Error) GRPCStatus() *status.Status {
+	if e == nil {
+		return nil
+	}
+	e.once.Do(func() { e.st = status.FromProto(e.pb) })
+	return e.st
+}
+
+// Code returns the gRPC code.
+func (e *Error) Code() codes.Code {
+	if e == nil {
+		return codes.OK
+	}
+	return codes.Code(e.pb.GetCode())
+}
+
+// HTTPStatus returns the HTTP status the REST face answers with, the one
+// [ToResponse] gives: the upstream's for an error made by [FromResponse] (502
+// when the upstream's is not an error status, 400 to 599), and the reason's
+// row for an error the gateway made ([NewError], [FromTransport]).
+func (e *Error) HTTPStatus() int {
+	if e == nil {
+		return 0
+	}
+	return e.httpStatus
+}
+
+// Unwrap returns the transport error of an Error made by [FromTransport], so
+// that errors.Is(err, context.Canceled) and the like keep working.
+func (e *Error) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.cause
+}

@@ -1,0 +1,167 @@
+package translate
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+)
+
+// wellFormed is the fuzz oracle, written with encoding/json and independent
+// of parse.go: an object with an integer statusCode (no fraction or exponent,
+// within int32), a string message, and an errors array of objects with a
+// string code and a string message.
+func wellFormed(body []byte) bool {
+	if !json.Valid(body) {
+		return false
+	}
+	v, err := decodeJSON(body)
+	if err != nil {
+		return false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	sc, ok := m["statusCode"].(json.Number)
+	if !ok || strings.ContainsAny(string(sc), ".eE") {
+		return false
+	}
+	if _, err := strconv.ParseInt(string(sc), 10, 32); err != nil {
+		return false
+	}
+	if _, ok := m["message"].(string); !ok {
+		return false
+	}
+	errs, ok := m["errors"].([]any)
+	if !ok {
+		return false
+	}
+	for _, e := range errs {
+		o, ok := e.(map[string]any)
+		if !ok {
+			return false
+		}
+		if _, ok := o["code"].(string); !ok {
+			return false
+		}
+		if _, ok := o["message"].(string); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// neverTruncatedBelow is a body size under which no well-formed body is
+// truncated: each byte of the body appears at most six times in the status,
+// and 6 × 800 bytes plus the fixed overhead is under MaxStatusBytes.
+const neverTruncatedBelow = 800
+
+func addFuzzSeeds(f *testing.F) {
+	files, _ := filepath.Glob("testdata/upstream/*.json")
+	for _, file := range files {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		e, _ := Lookup(strings.TrimSuffix(filepath.Base(file), ".json"))
+		f.Add(e.HTTPStatus, body)
+	}
+	for _, s := range []struct {
+		status int
+		body   string
+	}{
+		{502, "<html><body><h1>502 Bad Gateway</h1></body></html>"},
+		{500, ""},
+		{400, `{"statusCode":400,"message":"Request body does not contain valid JSON.","errors":[{"code":"InvalidJs`},
+		{400, `[{"code":"InvalidJsonInput","message":"m"}]`},
+		{404, `"not found"`},
+		{400, `{"statusCode":"400","message":5,"errors":{}}`},
+		{400, `{"statusCode":400,"message":"m","errors":[{"code":5,"message":null}]}`},
+		{409, `{"statusCode":400,"message":"m","errors":[{"code":"ConcurrentModification","message":"m","expectedVersion":"3"}]}`},
+		{404, `{"statusCode":404,"message":"m","errors":[]}`},
+		{401, `{"statusCode":401,"message":"invalid_token","errors":[{"code":"invalid_token","message":"invalid_token"}],"error":"invalid_token"}`},
+		{400, `{"statusCode":400,"message":"m","errors":[{"code":"X","message":"m","n":12345678901234567890,"o":{"a":[1,{"b":null}]}}],"x":1e400}`},
+		{400, strings.Repeat("[", 10001) + strings.Repeat("]", 10001)},
+		{400, `{"statusCode":400,"message":"m","errors":[{"code":"DuplicateField","message":"m","duplicateValue":` + strings.Repeat(`{"a":`, 200) + "1" + strings.Repeat("}", 200) + `}]}`},
+		{400, string(manyErrorBody(2000))},
+		{302, `{"statusCode":400,"message":"m","errors":[]}`},
+		{400, "{\"statusCode\":400,\"message\":\"\xff\",\"errors\":[{\"code\":\"\\u0041\",\"message\":\"\\ud800\"}]}"},
+		{429, `{"statusCode":429,"statusCode":4e2,"message":"m","errors":[]}`},
+	} {
+		f.Add(s.status, []byte(s.body))
+	}
+}
+
+// FuzzFromResponse checks, for any HTTP status and body: no panic; a status
+// that is never OK; exactly one ErrorInfo; details that unmarshal; the size
+// bound; the round trip for a well-formed ErrorResponse of an error status
+// (unless truncated, which bodies under neverTruncatedBelow never are); and
+// otherwise the malformed path, whose REST rendering is a valid gateway
+// ErrorResponse.
+func FuzzFromResponse(f *testing.F) {
+	addFuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, httpStatus int, body []byte) {
+		e := FromResponse(httpStatus, nil, body, Target{ResourceType: "Deployment", Key: "tax-prod", CorrelationID: "cid-fuzz"})
+		if e == nil {
+			t.Fatal("nil Error")
+		}
+		pb := e.GRPCStatus().Proto()
+		if codes.Code(pb.GetCode()) == codes.OK {
+			t.Fatal("OK status")
+		}
+		info := onlyErrorInfo(t, pb) // also unmarshals every detail
+		if size := statusSize(pb); size > MaxStatusBytes {
+			t.Fatalf("status is %d bytes, over %d", size, MaxStatusBytes)
+		}
+		gotStatus, _, out := ToResponse(e.GRPCStatus())
+		if !json.Valid(out) {
+			t.Fatalf("REST body is not JSON: %s", out)
+		}
+		if gotStatus != e.HTTPStatus() {
+			t.Fatalf("ToResponse answers %d, HTTPStatus() says %d", gotStatus, e.HTTPStatus())
+		}
+		if wellFormed(body) && httpStatus >= 400 && httpStatus <= 599 {
+			if info.GetDomain() != DomainConnect {
+				t.Fatalf("well-formed body took the %s/%s path", info.GetDomain(), info.GetReason())
+			}
+			if info.GetMetadata()[MetadataTruncated] != "" {
+				if len(body) < neverTruncatedBelow {
+					t.Fatalf("a %d-byte body was truncated", len(body))
+				}
+				return
+			}
+			if gotStatus != httpStatus {
+				t.Fatalf("REST status %d, want %d", gotStatus, httpStatus)
+			}
+			if d := jsonDiff(body, out); d != "" {
+				t.Fatalf("round trip differs (-upstream +rest):\n%s", d)
+			}
+			return
+		}
+		if info.GetDomain() != DomainGateway || info.GetReason() != "UPSTREAM_MALFORMED_ERROR" {
+			t.Fatalf("malformed body took the %s/%s path", info.GetDomain(), info.GetReason())
+		}
+		checkGatewayBody(t, gotStatus, out)
+	})
+}
+
+// FuzzValidJSON checks that validJSON agrees with encoding/json.
+func FuzzValidJSON(f *testing.F) {
+	for _, s := range []string{
+		``, ` `, `{}`, `[]`, `[1,]`, `{"a":1,}`, `{"a" 1}`, `01`, `-`, `-0`, `1.`, `1.5e`, `1e+5`, `"\u12"`, `"\uD800"`,
+		"\"\x01\"", "\"\xff\"", `"\/"`, `"\x"`, `truex`, `nul`, `[1 2]`, `{"a":[{"b":null}]}`, ` [ ] `, `{}}`,
+		strings.Repeat("[", 10000) + strings.Repeat("]", 10000), strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Fatalf("validJSON(%q) = %v, encoding/json says %v", b, got, want)
+		}
+	})
+}

@@ -1,0 +1,244 @@
+package translate
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"syscall"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
+)
+
+// Metadata keys of the errors the gateway makes.
+const (
+	MetadataCause       = "cause"       // the transport error's text
+	MetadataCauseKind   = "causeKind"   // see FromTransport
+	MetadataContentType = "contentType" // of a malformed upstream body
+	MetadataParseError  = "parseError"  // why a body is not an ErrorResponse
+)
+
+const (
+	maxMessage       = 1024 // a message the gateway makes or is given
+	maxGatewayFields = 16   // metadata entries of NewError
+)
+
+// NewError makes the status of an error the gateway originates itself, with
+// an ErrorInfo of domain connect-gateway and the given reason. The gRPC code
+// and the REST rendering come from the reason's (gateway_spec) row; RetryInfo
+// (DefaultRetryDelay) is attached when the row is retryable. For a reason
+// whose row follows the upstream (UPSTREAM_MALFORMED_ERROR), the status
+// follows metadata["httpStatus"], or is UNKNOWN / 502 without it. A reason
+// without a row (UNSPECIFIED, or a number the catalogue does not know)
+// becomes INTERNAL.
+//
+// Metadata keys must be valid ErrorInfo keys (letters, digits, '_', '-');
+// others are dropped, as are entries beyond 16, and values are clipped to 256
+// bytes. Never put secrets in the message or metadata.
+func NewError(reason errorsv1.GatewayReason, message string, t Target, metadata map[string]string) *Error {
+	g, ok := gatewayEntry(reason)
+	md := cleanMetadata(metadata)
+	if !ok {
+		md["unknownReason"] = strconv.Itoa(int(reason))
+		g, _ = gatewayEntry(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL)
+	}
+	code, httpStatus := g.GRPCCode, g.HTTPStatus
+	if code == codes.OK || httpStatus == 0 {
+		up, _ := strconv.Atoi(md[MetadataHTTPStatus])
+		if code == codes.OK {
+			code = CodeForHTTPStatus(up)
+		}
+		if httpStatus == 0 {
+			httpStatus = restStatusFollowingUpstream(up)
+		}
+	}
+	message, _ = clip(message, maxMessage)
+	b := newBuilder(4)
+	b.add(&errdetails.ErrorInfo{Reason: g.Reason, Domain: DomainGateway, Metadata: md})
+	if g.Spec.GetRetryable() {
+		b.add(&errdetails.RetryInfo{RetryDelay: durationpb.New(DefaultRetryDelay)})
+	}
+	addCommon(b, t.clean(), message)
+	return newError(httpStatus, b.status(code, message), nil)
+}
+
+// restStatusFollowingUpstream is the REST status of a gateway error that
+// follows the upstream status: that status when it is an error status, else
+// 502 (the upstream answered something the gateway cannot pass on).
+func restStatusFollowingUpstream(up int) int {
+	if up >= 400 && up <= 599 {
+		return up
+	}
+	return http.StatusBadGateway
+}
+
+func gatewayEntry(r errorsv1.GatewayReason) (GatewayEntry, bool) {
+	v := r.Descriptor().Values().ByNumber(r.Number())
+	if v == nil {
+		return GatewayEntry{}, false
+	}
+	e, ok := catalog.gateway[reasonOf(v, "GATEWAY_REASON_")]
+	if !ok {
+		return GatewayEntry{}, false
+	}
+	return *e, true
+}
+
+// cleanMetadata copies at most 16 valid entries, in key order, with values
+// clipped.
+func cleanMetadata(in map[string]string) map[string]string {
+	keys := make([]string, 0, len(in))
+	for k := range in {
+		if validMetadataKey(k) || k == MetadataHTTPStatus {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	if len(keys) > maxGatewayFields {
+		keys = keys[:maxGatewayFields]
+	}
+	out := make(map[string]string, len(keys)+1)
+	for _, k := range keys {
+		out[k], _ = clip(in[k], maxClipString)
+	}
+	return out
+}
+
+// addCommon adds RequestInfo (when there is a correlation id) and
+// LocalizedMessage.
+func addCommon(b *builder, t Target, message string) {
+	if t.CorrelationID != "" {
+		b.add(&errdetails.RequestInfo{RequestId: t.CorrelationID})
+	}
+	b.add(&errdetails.LocalizedMessage{Locale: "en-US", Message: message})
+}
+
+// Cause kinds of FromTransport, in ErrorInfo.metadata["causeKind"].
+const (
+	CauseCanceled          = "canceled"
+	CauseDeadline          = "deadline"
+	CauseTimeout           = "timeout"
+	CauseConnectionRefused = "connection_refused"
+	CauseConnectionReset   = "connection_reset"
+	CauseTLS               = "tls"
+	CauseDNS               = "dns"
+	CauseEOF               = "eof"
+	CauseOther             = "other"
+)
+
+// FromTransport translates a failure to get any response from the upstream:
+// the caller's cancellation is CANCELLED (reason CANCELLED); a deadline or a
+// network timeout is DEADLINE_EXCEEDED (UPSTREAM_TIMEOUT); anything else
+// (connection refused or reset, TLS, DNS, an early EOF) is UNAVAILABLE
+// (UPSTREAM_UNAVAILABLE, with RetryInfo). ErrorInfo.metadata carries the
+// cause's text ("cause") and its kind ("causeKind": canceled, deadline,
+// timeout, connection_refused, connection_reset, tls, dns, eof, other).
+// The Error unwraps to err. A nil err is an INTERNAL error of the gateway.
+// The cause's text reaches the caller: err must not carry secrets (net/http's
+// errors do not: they strip passwords from URLs and never hold headers).
+func FromTransport(err error, t Target) *Error {
+	if err == nil {
+		return NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL, "transport failure without a cause", t, nil)
+	}
+	kind := causeKind(err)
+	reason := errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_UNAVAILABLE
+	what := "upstream unavailable"
+	switch kind {
+	case CauseCanceled:
+		reason, what = errorsv1.GatewayReason_GATEWAY_REASON_CANCELLED, "call cancelled"
+	case CauseDeadline, CauseTimeout:
+		reason, what = errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_TIMEOUT, "upstream timeout"
+	}
+	cause := err.Error()
+	e := NewError(reason, what+": "+cause, t, map[string]string{MetadataCause: cause, MetadataCauseKind: kind})
+	e.cause = err
+	return e
+}
+
+func causeKind(err error) string {
+	var (
+		netErr  net.Error
+		dnsErr  *net.DNSError
+		certErr *tls.CertificateVerificationError
+		recErr  tls.RecordHeaderError
+		alert   tls.AlertError
+		uaErr   x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+		invErr  x509.CertificateInvalidError
+	)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return CauseCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return CauseDeadline
+	case errors.As(err, &dnsErr):
+		return CauseDNS
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return CauseTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return CauseConnectionRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
+		return CauseConnectionReset
+	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alert),
+		errors.As(err, &uaErr), errors.As(err, &hostErr), errors.As(err, &invErr):
+		return CauseTLS
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return CauseEOF
+	}
+	return CauseOther
+}
+
+// malformed is the UPSTREAM_MALFORMED_ERROR path of DESIGN §4.3.
+func malformed(httpStatus int, header http.Header, body []byte, t Target, why error) *Error {
+	code := CodeForHTTPStatus(httpStatus)
+	ct, _ := clip(header.Get("Content-Type"), maxClipString)
+	parseErr, _ := clip(why.Error(), maxClipString)
+	head := body
+	if len(head) > maxExcerpt+utf8Max {
+		head = head[:maxExcerpt+utf8Max]
+	}
+	excerpt, cut := clip(string(head), maxExcerpt)
+	detail := &errorsv1.UpstreamMalformedError{
+		HttpStatus:  int32(httpStatus),
+		ContentType: ct,
+		ParseError:  parseErr,
+		BodyExcerpt: excerpt,
+		BodyLength:  int64(len(body)),
+		Truncated:   cut || len(body) > len(head),
+	}
+	msg := fmt.Sprintf("the upstream answered HTTP %d %s with a body that is not a Connect error response: %s",
+		httpStatus, StatusText(httpStatus), parseErr)
+	md := map[string]string{MetadataHTTPStatus: itoaStatus(httpStatus), MetadataParseError: parseErr}
+	if ct != "" {
+		md[MetadataContentType] = ct
+	}
+	b := newBuilder(5)
+	b.add(&errdetails.ErrorInfo{
+		Reason:   reasonName(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR),
+		Domain:   DomainGateway,
+		Metadata: md,
+	})
+	b.add(detail)
+	if retryableHTTPStatus(httpStatus) {
+		b.add(&errdetails.RetryInfo{RetryDelay: durationpb.New(retryDelay(header))})
+	}
+	addCommon(b, t, msg)
+	return newError(restStatusFollowingUpstream(httpStatus), b.status(code, msg), nil)
+}
+
+// utf8Max is the longest UTF-8 encoding of a rune.
+const utf8Max = 4
+
+func reasonName(r errorsv1.GatewayReason) string {
+	return reasonOf(r.Descriptor().Values().ByNumber(r.Number()), "GATEWAY_REASON_")
+}

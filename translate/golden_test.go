@@ -1,0 +1,209 @@
+package translate
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+
+	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
+)
+
+// The addressed resources of the golden cases.
+const (
+	stagedID     = "b7e6f5d4-3c2b-4a19-8e7f-6d5c4b3a2918"
+	deploymentID = "4a8d2c1e-6b3f-4e7a-9c5d-0f1e2a3b4c5d"
+)
+
+var (
+	draftCreate  = Target{ResourceType: "ConnectorStaged"}
+	draftByID    = Target{ResourceType: "ConnectorStaged", ID: stagedID}
+	draftByKey   = Target{ResourceType: "ConnectorStaged", Key: "tax-connector"}
+	connectorKey = Target{ResourceType: "Connector", Key: "x"}
+	connSearch   = Target{ResourceType: "Connector"}
+	deplCreate   = Target{ResourceType: "Deployment"}
+	deplByID     = Target{ResourceType: "Deployment", ID: deploymentID}
+	deplByKey    = Target{ResourceType: "Deployment", Key: "tax-prod"}
+)
+
+// goldenTargets says what each golden call addressed: the request that
+// plausibly produced the error. The correlation id is derived from the code.
+var goldenTargets = map[string]Target{
+	"InvalidJsonInput":                              draftCreate,
+	"InvalidQueryParam":                             connSearch,
+	"InvalidPathParam":                              connectorKey,
+	"DuplicateField":                                draftCreate,
+	"FieldValueNotFound":                            deplCreate,
+	"GitRepositoryNotReachable":                     draftCreate,
+	"invalid_token":                                 draftByKey,
+	"AuthenticationError":                           draftByKey,
+	"AuthorizationError":                            deplCreate,
+	"ResourceNotFound":                              deplByID,
+	"ConcurrentModification":                        draftByID,
+	"General":                                       deplByKey,
+	"BadGateway":                                    deplByKey,
+	"FeatureRemoved":                                deplByKey,
+	"ConnectorAlreadyCertified":                     draftByKey,
+	"ConnectorReferenceNotFound":                    deplCreate,
+	"ConnectorSpecificationFileNotFound":            draftByKey,
+	"ConnectorSpecificationFileNotValid":            draftByKey,
+	"ConnectorStagedInCertification":                draftByKey,
+	"ConnectorStagedNotPreviewable":                 deplCreate,
+	"ConnectorStagedNotPrivate":                     draftByID,
+	"ConnectorStagedPreviewRequestUnderProcess":     draftByID,
+	"DeploymentUnsupportedRegion":                   deplCreate,
+	"DeploymentUnknownApplicationConfiguration":     deplCreate,
+	"DeploymentUnknownApplicationConfigurationKey":  deplCreate,
+	"DeploymentInvalidStatusTransition":             deplByKey,
+	"DeploymentMissingGlobalConfigurationKey":       deplCreate,
+	"DeploymentUnknownGlobalConfigurationKey":       deplByKey,
+	"DeploymentEmptyRequiredGlobalConfigurationKey": deplByKey,
+	"DeploymentApplicationDoNotBelong":              deplByKey,
+	"DeploymentApplicationRequired":                 deplByKey,
+	"DeploymentConnectorUpdateFailure":              deplByKey,
+	"DeploymentProductionDeactivated":               deplCreate,
+	"DeploymentInvalidType":                         deplCreate,
+	"DeploymentMustIncludeApplication":              deplByKey,
+	"DeploymentApplicationDoesNotExist":             deplByKey,
+	"DeploymentLogInvalidDate":                      deplByKey,
+	"DeploymentLogInvalidPageToken":                 deplByID,
+	"DeploymentLogMissingApplicationName":           deplByID,
+}
+
+// goldenCall returns the status, headers, body and target of the golden
+// upstream response of code.
+func goldenCall(t *testing.T, e Entry) (int, http.Header, []byte, Target) {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", "upstream", e.Code+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, ok := goldenTargets[e.Code]
+	if !ok {
+		t.Fatalf("no golden target for %s", e.Code)
+	}
+	target.CorrelationID = "cid-" + strings.ToLower(strings.ReplaceAll(upperSnake(e.Code), "_", "-")) + "-0001"
+	header := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	if e.Code == "BadGateway" {
+		header.Set("Retry-After", "3")
+	}
+	return e.HTTPStatus, header, body, target
+}
+
+// TestGolden translates each catalogue code's documented body and compares
+// the status and the REST body with the golden files.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	for _, e := range Entries() {
+		t.Run(e.Code, func(t *testing.T) {
+			t.Parallel()
+			httpStatus, header, body, target := goldenCall(t, e)
+			var doc struct {
+				StatusCode int `json:"statusCode"`
+			}
+			if err := json.Unmarshal(body, &doc); err != nil || doc.StatusCode != e.HTTPStatus {
+				t.Fatalf("golden body: statusCode %d (%v), want the row's %d", doc.StatusCode, err, e.HTTPStatus)
+			}
+			err := FromResponse(httpStatus, header, body, target)
+			pb := err.GRPCStatus().Proto()
+			checkGoldenStatus(t, filepath.Join("testdata", "status", e.Code+".textproto"), pb)
+
+			gotStatus, gotHeader, gotBody := ToResponse(err.GRPCStatus())
+			checkGoldenJSON(t, filepath.Join("testdata", "rest", e.Code+".json"), gotBody)
+			if gotStatus != e.HTTPStatus {
+				t.Errorf("REST status %d, want %d", gotStatus, e.HTTPStatus)
+			}
+			if d := jsonDiff(body, gotBody); d != "" {
+				t.Errorf("REST body differs from the upstream body (-upstream +rest):\n%s", d)
+			}
+			if got := gotHeader.Get("X-Correlation-ID"); got != target.CorrelationID {
+				t.Errorf("X-Correlation-ID %q, want %q", got, target.CorrelationID)
+			}
+			checkTranslatedMeaning(t, e, err)
+		})
+	}
+}
+
+// checkTranslatedMeaning asserts what DESIGN §4.1 and §4.2 promise for a
+// catalogued code, independently of the golden files.
+func checkTranslatedMeaning(t *testing.T, e Entry, err *Error) {
+	t.Helper()
+	pb := err.GRPCStatus().Proto()
+	if got := codes.Code(pb.GetCode()); got != e.GRPCCode {
+		t.Errorf("gRPC code %v, want %v", got, e.GRPCCode)
+	}
+	info := onlyErrorInfo(t, pb)
+	if info.GetReason() != e.Reason || info.GetDomain() != DomainConnect {
+		t.Errorf("ErrorInfo %s/%s, want %s/%s", info.GetDomain(), info.GetReason(), DomainConnect, e.Reason)
+	}
+	if info.GetMetadata()[MetadataCode] != e.Code {
+		t.Errorf("metadata code %q, want %q", info.GetMetadata()[MetadataCode], e.Code)
+	}
+	names := detailNames(pb)
+	want := []string{"google.rpc.ErrorInfo", string(e.Detail.Descriptor().FullName())}
+	for _, k := range e.Spec.GetDetails() {
+		want = append(want, kindMessage[k])
+	}
+	want = append(want, "google.rpc.RequestInfo", "google.rpc.LocalizedMessage", "commercetools.connect.errors.v1.ErrorResponse")
+	if !slices.Equal(names, want) {
+		t.Errorf("details %v, want %v", names, want)
+	}
+	resp, ok := ErrorResponseOf(err)
+	if !ok || len(resp.GetErrors()) != 1 || resp.GetErrors()[0].GetCode() != e.Code {
+		t.Errorf("ErrorResponse detail %v, want one error of code %s", resp, e.Code)
+	}
+	if pb.GetMessage() != resp.GetMessage() {
+		t.Errorf("status message %q, want the upstream message %q", pb.GetMessage(), resp.GetMessage())
+	}
+	if size := statusSize(pb); size > MaxStatusBytes {
+		t.Errorf("status is %d bytes, over %d", size, MaxStatusBytes)
+	}
+}
+
+var kindMessage = map[errorsv1.DetailKind]string{
+	errorsv1.DetailKind_DETAIL_KIND_BAD_REQUEST:          "google.rpc.BadRequest",
+	errorsv1.DetailKind_DETAIL_KIND_PRECONDITION_FAILURE: "google.rpc.PreconditionFailure",
+	errorsv1.DetailKind_DETAIL_KIND_RESOURCE_INFO:        "google.rpc.ResourceInfo",
+	errorsv1.DetailKind_DETAIL_KIND_RETRY_INFO:           "google.rpc.RetryInfo",
+	errorsv1.DetailKind_DETAIL_KIND_HELP:                 "google.rpc.Help",
+}
+
+// TestGoldenComplete fails when a catalogue code has no golden pair, or a
+// golden file has no catalogue code.
+func TestGoldenComplete(t *testing.T) {
+	t.Parallel()
+	codes := map[string]bool{}
+	for _, e := range Entries() {
+		codes[e.Code] = true
+		if _, ok := goldenTargets[e.Code]; !ok {
+			t.Errorf("%s has no golden target", e.Code)
+		}
+	}
+	for dir, ext := range map[string]string{"upstream": ".json", "status": ".textproto", "rest": ".json"} {
+		files, err := filepath.Glob(filepath.Join("testdata", dir, "*"+ext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, f := range files {
+			code := strings.TrimSuffix(filepath.Base(f), ext)
+			seen[code] = true
+			if !codes[code] {
+				t.Errorf("%s belongs to no catalogue code", f)
+			}
+		}
+		for code := range codes {
+			if !seen[code] {
+				t.Errorf("testdata/%s has no file for %s", dir, code)
+			}
+		}
+	}
+	if len(goldenTargets) != len(codes) {
+		t.Errorf("%d golden targets for %d codes", len(goldenTargets), len(codes))
+	}
+}

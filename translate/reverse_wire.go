@@ -1,0 +1,276 @@
+package translate
+
+import (
+	"strconv"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// ToResponse reads the few details it needs straight from their wire bytes
+// and writes the ErrorResponse JSON while it decodes it: unmarshalling into
+// generated structs would decode maps by reflection, at several times the
+// cost. A detail whose bytes do not parse is ignored, as a detail that does
+// not unmarshal would be.
+
+// forFields calls f for each field of the message b; it reports false when b
+// is not a valid message.
+func forFields(b []byte, f func(num protowire.Number, typ protowire.Type, v []byte, x uint64)) bool {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return false
+		}
+		b = b[n:]
+		var v []byte
+		var x uint64
+		switch typ {
+		case protowire.BytesType:
+			v, n = protowire.ConsumeBytes(b)
+		case protowire.VarintType:
+			x, n = protowire.ConsumeVarint(b)
+		default:
+			n = protowire.ConsumeFieldValue(num, typ, b)
+		}
+		if n < 0 {
+			return false
+		}
+		b = b[n:]
+		f(num, typ, v, x)
+	}
+	return true
+}
+
+// wireErrorInfo is what ToResponse needs of a google.rpc.ErrorInfo.
+type wireErrorInfo struct {
+	reason, domain, httpStatus []byte
+}
+
+func readErrorInfo(b []byte) (wireErrorInfo, bool) {
+	var ei wireErrorInfo
+	ok := forFields(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) {
+		if typ != protowire.BytesType {
+			return
+		}
+		switch num {
+		case 1:
+			ei.reason = v
+		case 2:
+			ei.domain = v
+		case 3:
+			if k, val, ok := readEntry(v); ok && string(k) == MetadataHTTPStatus {
+				ei.httpStatus = val
+			}
+		}
+	})
+	return ei, ok
+}
+
+// readEntry decodes a map<string, string> entry.
+func readEntry(b []byte) (k, v []byte, ok bool) {
+	ok = forFields(b, func(num protowire.Number, typ protowire.Type, x []byte, _ uint64) {
+		if typ != protowire.BytesType {
+			return
+		}
+		switch num {
+		case 1:
+			k = x
+		case 2:
+			v = x
+		}
+	})
+	return k, v, ok
+}
+
+// readRetryDelay decodes google.rpc.RetryInfo's delay in whole seconds,
+// rounded up.
+func readRetryDelay(b []byte) (int64, bool) {
+	var d []byte
+	ok := forFields(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) {
+		if num == 1 && typ == protowire.BytesType {
+			d = v
+		}
+	})
+	if !ok {
+		return 0, false
+	}
+	var secs int64
+	var nanos int32
+	ok = forFields(d, func(num protowire.Number, typ protowire.Type, _ []byte, x uint64) {
+		if typ != protowire.VarintType {
+			return
+		}
+		switch num {
+		case 1:
+			secs = int64(x)
+		case 2:
+			nanos = int32(x)
+		}
+	})
+	if nanos > 0 {
+		secs++
+	}
+	return max(secs, 0), ok
+}
+
+// readRequestID decodes google.rpc.RequestInfo.request_id.
+func readRequestID(b []byte) ([]byte, bool) {
+	var id []byte
+	ok := forFields(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) {
+		if num == 1 && typ == protowire.BytesType {
+			id = v
+		}
+	})
+	return id, ok
+}
+
+// appendErrorResponseWire renders the ErrorResponse b as Connect JSON: the
+// known fields (the last occurrence of each, as proto decoding keeps), then
+// the extra fields in wire order (sorted, for a deterministic marshal). An
+// extra field named like a known one is left out; an extra value that is not
+// valid JSON is rendered as a JSON string of its text. It reports false when
+// b is not a valid message.
+func appendErrorResponseWire(dst, b []byte) ([]byte, bool) {
+	var code int64
+	var msg []byte
+	ok := forFields(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) {
+		switch {
+		case num == 1 && typ == protowire.VarintType:
+			code = int64(int32(x))
+		case num == 2 && typ == protowire.BytesType:
+			msg = v
+		}
+	})
+	if !ok {
+		return dst, false
+	}
+	dst = append(dst, `{"statusCode":`...)
+	dst = strconv.AppendInt(dst, code, 10)
+	dst = append(dst, `,"message":`...)
+	dst = appendJSONString(dst, msg)
+	dst = append(dst, `,"errors":[`...)
+	n := 0
+	forFields(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) {
+		if num != 3 || typ != protowire.BytesType || !ok {
+			return
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		n++
+		dst, ok = appendErrorObjectWire(dst, v)
+	})
+	dst = append(dst, ']')
+	dst, extrasOK := appendExtrasWire(dst, b, 4, topLevelNames)
+	return append(dst, '}'), ok && extrasOK
+}
+
+func appendErrorObjectWire(dst, b []byte) ([]byte, bool) {
+	var code, msg []byte
+	ok := forFields(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) {
+		if typ != protowire.BytesType {
+			return
+		}
+		switch num {
+		case 1:
+			code = v
+		case 2:
+			msg = v
+		}
+	})
+	if !ok {
+		return dst, false
+	}
+	dst = append(dst, `{"code":`...)
+	dst = appendJSONString(dst, code)
+	dst = append(dst, `,"message":`...)
+	dst = appendJSONString(dst, msg)
+	dst, ok = appendExtrasWire(dst, b, 3, errorObjectNames)
+	return append(dst, '}'), ok
+}
+
+// The members written from the known fields, which an extra field may not
+// repeat.
+var (
+	topLevelNames    = []string{"statusCode", "message", "errors"}
+	errorObjectNames = []string{"code", "message"}
+)
+
+// appendExtrasWire writes the entries of the map<string, string> field num
+// of b as JSON members, except those named in skip.
+func appendExtrasWire(dst, b []byte, field protowire.Number, skip []string) ([]byte, bool) {
+	ok := true
+	forFields(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) {
+		if num != field || typ != protowire.BytesType || !ok {
+			return
+		}
+		k, val, entryOK := readEntry(v)
+		if !entryOK {
+			ok = false
+			return
+		}
+		for _, name := range skip {
+			if string(k) == name {
+				return
+			}
+		}
+		dst = append(dst, ',')
+		dst = appendJSONString(dst, k)
+		dst = append(dst, ':')
+		if len(val) > 0 && validJSON(val) {
+			dst = append(dst, val...)
+		} else {
+			dst = appendJSONString(dst, val)
+		}
+	})
+	return dst, ok
+}
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
+// U+FFFD; HTML characters are not escaped (Connect does not escape them).
+func appendJSONString[T ~string | ~[]byte](dst []byte, s T) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -7,8 +7,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 
-	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
+	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 )
 
 // FuzzUnmarshal feeds arbitrary bytes to the decoder of REST-face request

@@ -16,8 +16,8 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
 
-	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
+	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 )
 
 // samples are Connect JSON bodies shared with the proto-level tests.

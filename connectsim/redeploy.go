@@ -5,14 +5,15 @@ import (
 	"slices"
 )
 
-// redeployAction is DeploymentRedeployAction. configurationValues and
-// globalConfiguration absent mean "keep the existing ones"; an empty
-// configurationValues array is DeploymentApplicationRequired.
+// redeployAction is DeploymentRedeployAction. configurationValues absent or
+// empty, and globalConfiguration absent, mean "keep the existing ones", as
+// the reference says ("empty means keep existing"); a gRPC caller cannot
+// tell an empty list from an absent one anyway.
 type redeployAction struct {
-	SkipScripts         bool                                  `json:"skipScripts"`
-	ConfigurationValues *[]DeploymentConfigurationApplication `json:"configurationValues"`
-	GlobalConfiguration *DeploymentGlobalConfiguration        `json:"globalConfiguration"`
-	UpdateConnector     bool                                  `json:"updateConnector"`
+	SkipScripts         bool                                 `json:"skipScripts"`
+	ConfigurationValues []DeploymentConfigurationApplication `json:"configurationValues"`
+	GlobalConfiguration *DeploymentGlobalConfiguration       `json:"globalConfiguration"`
+	UpdateConnector     bool                                 `json:"updateConnector"`
 }
 
 // updateDeployment applies update actions; "redeploy" is the only one.
@@ -74,11 +75,11 @@ func (s *Simulator) redeploy(d *Deployment, a redeployAction) *Error {
 			StandardConfiguration: app.StandardConfiguration, SecuredConfiguration: app.SecuredConfiguration, Schedule: app.Schedule}
 	}
 	merged := current
-	if a.ConfigurationValues != nil {
+	if len(a.ConfigurationValues) > 0 {
 		if a.UpdateConnector {
 			deployed = nil // the Connector's new applications may join
 		}
-		cfgs, err := v.applications(*a.ConfigurationValues, deployed)
+		cfgs, err := v.applications(a.ConfigurationValues, deployed)
 		if err != nil {
 			return err
 		}

@@ -81,13 +81,16 @@ func (r *route) upstreamRequest(m protoreflect.Message) (*upstream.Request, erro
 		return nil, err
 	}
 	ureq := &upstream.Request{Method: r.httpMethod, Path: path, Query: r.query(m), Operation: r.fullMethod}
+	// Bodies carry fields without presence even at their zero value, as
+	// Connect's own clients send them (`"certification": false`); the protos
+	// make every field Connect may leave out optional.
 	switch {
 	case r.bodyAll:
-		ureq.Body, err = wirejson.MarshalOptions{Omit: func(fd protoreflect.FieldDescriptor) bool {
+		ureq.Body, err = wirejson.MarshalOptions{EmitDefaults: true, Omit: func(fd protoreflect.FieldDescriptor) bool {
 			return r.pathFields[fd.Number()]
 		}}.Append(nil, m.Interface())
 	case r.body != nil:
-		ureq.Body, err = wirejson.Marshal(m.Get(r.body).Message().Interface())
+		ureq.Body, err = wirejson.MarshalOptions{EmitDefaults: true}.Marshal(m.Get(r.body).Message().Interface())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("encoding the request body: %w", err)

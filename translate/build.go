@@ -38,7 +38,8 @@ func (tr *translation) build() *spb.Status {
 		}
 	}
 	code := tr.code()
-	b := newBuilder(8)
+	// A typical body takes about twice its size in details.
+	b := newBuilder(8, max(2*len(p.src), 1024))
 
 	// The details that do not grow with the number of errors. The
 	// violations detail (BadRequest or PreconditionFailure) is written last,
@@ -146,7 +147,7 @@ func (tr *translation) minimal() *spb.Status {
 		md = append(md, kv{MetadataCode, c})
 		reason = tr.reason(c)
 	}
-	b := newBuilder(1)
+	b := newBuilder(1, 256)
 	start := b.begin()
 	b.buf = appendErrorInfo(b.buf, reason, DomainConnect, sortKVs(md))
 	b.list = append(b.list, b.finish(urlErrorInfo, start))

@@ -73,9 +73,10 @@ type builder struct {
 	err  error
 }
 
-func newBuilder(n int) *builder {
+// newBuilder makes a builder for n details of about size bytes in all.
+func newBuilder(n, size int) *builder {
 	return &builder{
-		buf:  make([]byte, 0, 1024),
+		buf:  make([]byte, 0, min(max(size, 256), MaxStatusBytes)),
 		anys: make([]anypb.Any, 0, n),
 		list: make([]*anypb.Any, 0, n),
 	}

@@ -55,9 +55,7 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 	tr := &translation{p: p, httpStatus: httpStatus, header: header, t: t}
 	if len(p.errors) > 0 {
 		tr.first = &p.errors[0]
-		if e, ok := catalog.byCode[string(p.src[tr.first.code.start+1:tr.first.code.end-1])]; ok {
-			tr.entry = e
-		}
+		tr.entry = lookupCode(p.src, tr.first.code)
 	}
 	pb := tr.build()
 	if pb == nil {
@@ -117,4 +115,13 @@ func (tr *translation) str(s string) string {
 		s, _ = clip(s, maxClipString)
 	}
 	return s
+}
+
+// lookupCode returns the row of the code in the JSON string at s; nil when
+// the code is not catalogued.
+func lookupCode(src []byte, s span) *Entry {
+	if plainString(src, s) {
+		return catalog.byCode[string(src[s.start+1:s.end-1])]
+	}
+	return catalog.byCode[decodeString(src, s)]
 }

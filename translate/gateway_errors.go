@@ -63,7 +63,7 @@ func NewError(reason errorsv1.GatewayReason, message string, t Target, metadata 
 		}
 	}
 	message, _ = clip(message, maxMessage)
-	b := newBuilder(4)
+	b := newBuilder(4, 512+len(message))
 	b.add(&errdetails.ErrorInfo{Reason: g.Reason, Domain: DomainGateway, Metadata: md})
 	if g.Spec.GetRetryable() {
 		b.add(&errdetails.RetryInfo{RetryDelay: durationpb.New(DefaultRetryDelay)})
@@ -222,7 +222,7 @@ func malformed(httpStatus int, header http.Header, body []byte, t Target, why er
 	if ct != "" {
 		md[MetadataContentType] = ct
 	}
-	b := newBuilder(5)
+	b := newBuilder(5, 2*maxExcerpt+len(msg))
 	b.add(&errdetails.ErrorInfo{
 		Reason:   reasonName(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR),
 		Domain:   DomainGateway,

@@ -194,8 +194,17 @@ func TestToResponseArbitrary(t *testing.T) {
 			if code := checkGatewayBody(t, gotStatus, body); code != tt.wantCode {
 				t.Errorf("code %s, want %s", code, tt.wantCode)
 			}
-			if !strings.Contains(string(body), `"message":"`+tt.wantMsg+`"`) {
-				t.Errorf("body %s lacks message %q", body, tt.wantMsg)
+			// Codes that document a detailedErrorMessage carry the status
+			// message there, under the catalogue's own message.
+			key := "message"
+			if e, _ := Lookup(tt.wantCode); e.Detail != nil && e.Detail.Descriptor().Fields().ByName("detailed_error_message") != nil {
+				key = "detailedErrorMessage"
+				if !strings.Contains(string(body), `"message":"`+e.Spec.GetMessageTemplate()+`"`) {
+					t.Errorf("body %s lacks the catalogue message %q", body, e.Spec.GetMessageTemplate())
+				}
+			}
+			if !strings.Contains(string(body), `"`+key+`":"`+tt.wantMsg+`"`) {
+				t.Errorf("body %s lacks %s %q", body, key, tt.wantMsg)
 			}
 			if header.Get("Content-Type") != "application/json" {
 				t.Errorf("Content-Type %q", header.Get("Content-Type"))

@@ -198,8 +198,15 @@ func validHeaderValue(b []byte) bool {
 
 // appendGatewayBody renders the ErrorResponse of a status the gateway made.
 // An invalid_token error has the OAuth top-level "error" field, as Connect's
-// own 401s do.
+// own 401s do. A code whose catalogue row documents a detailedErrorMessage
+// (InvalidJsonInput, InvalidQueryParam, InvalidPathParam) reads as Connect's
+// own: the catalogue's message, and the gateway's explanation as the
+// detailedErrorMessage.
 func appendGatewayBody(dst []byte, httpStatus int, code, msg string) []byte {
+	detailed := ""
+	if e, ok := catalog.byCode[code]; ok && e.Detail.Descriptor().Fields().ByName("detailed_error_message") != nil {
+		detailed, msg = msg, e.Spec.GetMessageTemplate()
+	}
 	dst = append(dst, `{"statusCode":`...)
 	dst = strconv.AppendInt(dst, int64(httpStatus), 10)
 	dst = append(dst, `,"message":`...)
@@ -208,6 +215,10 @@ func appendGatewayBody(dst []byte, httpStatus int, code, msg string) []byte {
 	dst = appendJSONString(dst, code)
 	dst = append(dst, `,"message":`...)
 	dst = appendJSONString(dst, msg)
+	if detailed != "" {
+		dst = append(dst, `,"detailedErrorMessage":`...)
+		dst = appendJSONString(dst, detailed)
+	}
 	dst = append(dst, "}]"...)
 	if code == "invalid_token" {
 		dst = append(dst, `,"error":"invalid_token"`...)

@@ -136,6 +136,13 @@ func TestRoundTripEdgeCases(t *testing.T) {
 			wantReason: "RESOURCE_NOT_FOUND",
 		},
 		{
+			name:       "escaped code",
+			httpStatus: 409,
+			body:       `{"statusCode":409,"message":"m","errors":[{"code":"Concurrent\u004dodification","message":"m","expectedVersion":2}]}`,
+			wantCode:   codes.Aborted,
+			wantReason: "CONCURRENT_MODIFICATION",
+		},
+		{
 			name:       "whitespace everywhere",
 			httpStatus: 400,
 			body:       " \n{ \"statusCode\" : 400 , \"message\" : \"m\" , \"errors\" : [ { \"code\" : \"FeatureRemoved\" , \"message\" : \"m\" , \"x\" : [ 1 , { \"y\" : \" a b \" } ] } ] , \"z\" : { } }\r\n",

@@ -124,10 +124,7 @@ type runner struct {
 	toks map[string]string // scopes → token
 }
 
-// Execute runs the scenario's steps and final request against target and
-// returns the final answer. It fails when a step fails; it does not check
-// the final answer (see Scenario.Check).
-func Execute(ctx context.Context, target Target, sc Scenario) (*Result, error) {
+func newRunner(target Target) *runner {
 	var b [4]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	r := &runner{
@@ -142,6 +139,14 @@ func Execute(ctx context.Context, target Target, sc Scenario) (*Result, error) {
 	if r.t.AuthURL == "" {
 		r.t.AuthURL = r.t.BaseURL
 	}
+	return r
+}
+
+// Execute runs the scenario's steps and final request against target and
+// returns the final answer. It fails when a step fails; it does not check
+// the final answer (see Scenario.Check).
+func Execute(ctx context.Context, target Target, sc Scenario) (*Result, error) {
+	r := newRunner(target)
 	for i, st := range sc.Steps {
 		if err := r.step(ctx, st); err != nil {
 			return nil, fmt.Errorf("%s: step %d (%s): %w", sc.Name, i, st.Name, err)
@@ -153,6 +158,66 @@ func Execute(ctx context.Context, target Target, sc Scenario) (*Result, error) {
 	}
 	res.Vars = r.vars
 	return res, nil
+}
+
+// Prepared is a scenario whose setup steps have run, with its final request
+// expanded, so that another transport (a gRPC call through a gateway) can
+// send it.
+type Prepared struct {
+	// Request is the final request with every placeholder replaced.
+	Request Request
+	// Bearer is the token the final request authenticates with; empty for
+	// AuthNone.
+	Bearer string
+	// Vars are the variables after the steps.
+	Vars map[string]string
+}
+
+// Prepare runs sc's steps against target and returns its final request,
+// expanded, without sending it.
+func Prepare(ctx context.Context, target Target, sc Scenario) (*Prepared, error) {
+	r := newRunner(target)
+	for i, st := range sc.Steps {
+		if err := r.step(ctx, st); err != nil {
+			return nil, fmt.Errorf("%s: step %d (%s): %w", sc.Name, i, st.Name, err)
+		}
+	}
+	rq := sc.Request
+	var err error
+	if rq.Path, err = expand(rq.Path, r.vars); err != nil {
+		return nil, err
+	}
+	if rq.Body, err = expand(rq.Body, r.vars); err != nil {
+		return nil, err
+	}
+	q := make(map[string][]string, len(rq.Query))
+	for k, vs := range rq.Query {
+		for _, v := range vs {
+			ev, err := expand(v, r.vars)
+			if err != nil {
+				return nil, err
+			}
+			q[k] = append(q[k], ev)
+		}
+	}
+	rq.Query = q
+	p := &Prepared{Request: rq, Vars: r.vars}
+	switch rq.Auth {
+	case AuthNone, AuthBadClient:
+	case AuthUnknownToken:
+		p.Bearer = unknownToken
+	default:
+		if p.Bearer, err = r.token(ctx, rq.Scopes); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// Result returns a Result holding the prepared variables, for
+// [Scenario.Check] and [Result.Expand] of an answer obtained elsewhere.
+func (p *Prepared) Result(status int, header http.Header, body []byte) *Result {
+	return &Result{Status: status, Header: header, Body: body, Vars: p.Vars}
 }
 
 func (r *runner) step(ctx context.Context, st Step) error {
@@ -260,7 +325,7 @@ func (r *runner) authenticate(ctx context.Context, req *http.Request, rq Request
 	switch rq.Auth {
 	case AuthNone:
 	case AuthUnknownToken:
-		req.Header.Set("Authorization", "Bearer not-a-token-the-api-issued")
+		req.Header.Set("Authorization", "Bearer "+unknownToken)
 	case AuthBadClient:
 		req.SetBasicAuth(r.t.Client.ID, r.t.Client.Secret+"-wrong")
 	default:
@@ -311,6 +376,9 @@ func (r *runner) token(ctx context.Context, scopes []string) (string, error) {
 	r.toks[key] = tr.AccessToken
 	return tr.AccessToken, nil
 }
+
+// unknownToken is a bearer token the API never issued.
+const unknownToken = "not-a-token-the-api-issued"
 
 var placeholder = regexp.MustCompile(`\{\{([A-Za-z0-9_]+)\}\}`)
 

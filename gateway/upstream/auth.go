@@ -15,8 +15,9 @@ type Auth interface {
 	// Token returns the bearer token for req. It must return promptly when
 	// ctx ends, with an error for which [errors.Is] reports
 	// [context.DeadlineExceeded] or [context.Canceled]. Other errors should
-	// be an *[Error] (ErrMissingCredentials, ErrAuthUnavailable,
-	// ErrAuthRejected); anything else is reported as KindAuthUnavailable.
+	// be an *[Error] (ErrAuthUnavailable, ErrAuthRejected); anything else is
+	// reported as KindAuthUnavailable. An empty token sends no
+	// Authorization header.
 	Token(ctx context.Context, req *Request) (string, error)
 	// Invalidate reports that the upstream rejected token as invalid, and
 	// whether asking Token again may give a better one.
@@ -24,17 +25,14 @@ type Auth interface {
 }
 
 // PassthroughAuth forwards the caller's own token, [Request.Bearer]. A
-// request without one fails with [ErrMissingCredentials] before anything is
-// sent. A token the upstream rejects is the caller's to renew: no replay.
+// request without one is sent without an Authorization header, so that the
+// upstream answers it exactly as it would answer the caller (401
+// invalid_token): the gateway does not judge credentials it does not hold.
+// A token the upstream rejects is the caller's to renew: no replay.
 type PassthroughAuth struct{}
 
-var errNoBearer = errors.New("the call has no authorization bearer token")
-
-// Token returns req.Bearer.
+// Token returns req.Bearer, which may be empty.
 func (PassthroughAuth) Token(_ context.Context, req *Request) (string, error) {
-	if req.Bearer == "" {
-		return "", &Error{Kind: KindMissingCredentials, Err: errNoBearer}
-	}
 	return req.Bearer, nil
 }
 

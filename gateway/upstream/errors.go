@@ -32,9 +32,6 @@ const (
 	// KindConcurrencyLimit: [Options.MaxConcurrent] calls are in flight;
 	// nothing was sent.
 	KindConcurrencyLimit
-	// KindMissingCredentials: passthrough auth and the request has no bearer
-	// token; nothing was sent.
-	KindMissingCredentials
 	// KindAuthUnavailable: the token endpoint could not be reached, failed,
 	// or did not answer within its timeout.
 	KindAuthUnavailable
@@ -52,7 +49,6 @@ var kindNames = [...]string{
 	KindRequestTooLarge:    "REQUEST_TOO_LARGE",
 	KindResponseTooLarge:   "RESPONSE_TOO_LARGE",
 	KindConcurrencyLimit:   "CONCURRENCY_LIMIT",
-	KindMissingCredentials: "MISSING_CREDENTIALS",
 	KindAuthUnavailable:    "AUTH_UNAVAILABLE",
 	KindAuthRejected:       "AUTH_REJECTED",
 	KindInternal:           "INTERNAL",
@@ -101,7 +97,6 @@ var (
 	ErrRequestTooLarge    = &Error{Kind: KindRequestTooLarge}
 	ErrResponseTooLarge   = &Error{Kind: KindResponseTooLarge}
 	ErrConcurrencyLimit   = &Error{Kind: KindConcurrencyLimit}
-	ErrMissingCredentials = &Error{Kind: KindMissingCredentials}
 	ErrAuthUnavailable    = &Error{Kind: KindAuthUnavailable}
 	ErrAuthRejected       = &Error{Kind: KindAuthRejected}
 	ErrInternal           = &Error{Kind: KindInternal}
@@ -114,7 +109,6 @@ var kindText = [...]string{
 	KindRequestTooLarge:    "request body too large",
 	KindResponseTooLarge:   "response body too large",
 	KindConcurrencyLimit:   "too many upstream calls in flight",
-	KindMissingCredentials: "missing credentials: no bearer token",
 	KindAuthUnavailable:    "token endpoint unavailable",
 	KindAuthRejected:       "client credentials rejected",
 	KindInternal:           "internal error",

@@ -36,11 +36,11 @@ func ExampleClient_Do() {
 	})
 	fmt.Println(resp.StatusCode, resp.Attempts, err)
 
-	_, err = c.Do(ctx, &upstream.Request{Method: "GET", Path: "/connectors/x"}) // no bearer token
+	_, err = c.Do(ctx, &upstream.Request{Method: "POST", Path: "/connectors/drafts", Body: make([]byte, 2<<20)})
 	if e, ok := errors.AsType[*upstream.Error](err); ok {
-		fmt.Println(e.Kind, errors.Is(err, upstream.ErrMissingCredentials))
+		fmt.Println(e.Kind, errors.Is(err, upstream.ErrRequestTooLarge))
 	}
 	// Output:
 	// 409 1 <nil>
-	// MISSING_CREDENTIALS true
+	// REQUEST_TOO_LARGE true
 }

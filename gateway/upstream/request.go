@@ -24,8 +24,9 @@ type Request struct {
 	// Authorization, X-Correlation-ID, Content-Type, Content-Length and
 	// hop-by-hop headers in it are ignored.
 	Header http.Header
-	// Bearer is the caller's token, used by [PassthroughAuth]. Secret: it is
-	// sent as the Authorization header and appears nowhere else.
+	// Bearer is the caller's token, used by [PassthroughAuth]; empty sends
+	// no Authorization header. Secret: it is sent as the Authorization
+	// header and appears nowhere else.
 	Bearer string
 	// CorrelationID is sent as X-Correlation-ID on every attempt; a new one
 	// is made when empty (see [Response.CorrelationID]).
@@ -106,7 +107,9 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 		}
 	}
 	h["Accept"] = []string{"application/json"}
-	h["Authorization"] = []string{"Bearer " + token}
+	if token != "" {
+		h["Authorization"] = []string{"Bearer " + token}
+	}
 	h["X-Correlation-ID"] = []string{correlationID}
 	if len(r.Body) > 0 {
 		h["Content-Type"] = []string{"application/json"}

@@ -133,6 +133,9 @@ func decodeAction(obj map[string]any, m protoreflect.Message, mi *messageInfo, p
 		return &FieldError{Path: join(path, "action"), Err: errors.New("want the name of an update action")}
 	}
 	fd, ok := mi.byAction[name]
+	if !ok && mi.fallback != nil {
+		return decodeMessage(obj, m.Mutable(mi.fallback).Message(), path)
+	}
 	if !ok {
 		return &FieldError{Path: join(path, "action"), Err: fmt.Errorf("unknown update action %q", name)}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // MarshalOptions configures Marshal.
@@ -50,6 +51,11 @@ func (o MarshalOptions) appendMessage(b []byte, m protoreflect.Message, omit fun
 		fd := m.WhichOneof(mi.wrapper)
 		if fd == nil {
 			return b, fmt.Errorf("%s: no action set", md.FullName())
+		}
+		if fd == mi.fallback {
+			if _, ok := m.Get(fd).Message().Interface().(*structpb.Struct).GetFields()["action"]; !ok {
+				return b, fmt.Errorf("%s: an unknown action needs its \"action\" name", md.FullName())
+			}
 		}
 		return o.appendMessage(b, m.Get(fd).Message(), nil)
 	}

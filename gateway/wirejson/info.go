@@ -21,6 +21,9 @@ type messageInfo struct {
 	action   string // the wire name when the message is an update action
 	wrapper  protoreflect.OneofDescriptor
 	byAction map[string]protoreflect.FieldDescriptor
+	// fallback is the wrapper's google.protobuf.Struct member that holds
+	// actions the protos do not model, whole; nil when there is none.
+	fallback protoreflect.FieldDescriptor
 }
 
 var (
@@ -44,7 +47,7 @@ func infoOf(md protoreflect.MessageDescriptor) *messageInfo {
 		}
 	}
 	mi.action = actionName(md)
-	mi.wrapper, mi.byAction = actionWrapper(md)
+	mi.wrapper, mi.byAction, mi.fallback = actionWrapper(md)
 	infos.Store(md.FullName(), mi)
 	return mi
 }
@@ -66,28 +69,35 @@ func actionName(md protoreflect.MessageDescriptor) string {
 	return name
 }
 
-// actionWrapper reports whether md is an update-action wrapper: exactly one
-// field set, a oneof whose members are all action messages.
-func actionWrapper(md protoreflect.MessageDescriptor) (protoreflect.OneofDescriptor, map[string]protoreflect.FieldDescriptor) {
+// actionWrapper reports whether md is an update-action wrapper: every field
+// is in one oneof whose members are action messages, plus at most one
+// google.protobuf.Struct member, the fallback for unknown actions.
+func actionWrapper(md protoreflect.MessageDescriptor) (protoreflect.OneofDescriptor, map[string]protoreflect.FieldDescriptor, protoreflect.FieldDescriptor) {
 	oneofs := md.Oneofs()
 	if oneofs.Len() != 1 || md.Fields().Len() != oneofs.Get(0).Fields().Len() {
-		return nil, nil
+		return nil, nil, nil
 	}
 	od := oneofs.Get(0)
 	if od.IsSynthetic() || od.Fields().Len() == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	byAction := map[string]protoreflect.FieldDescriptor{}
+	var fallback protoreflect.FieldDescriptor
 	for i := range od.Fields().Len() {
 		fd := od.Fields().Get(i)
-		if fd.Message() == nil {
-			return nil, nil
+		switch {
+		case fd.Message() == nil:
+			return nil, nil, nil
+		case fd.Message().FullName() == "google.protobuf.Struct" && fallback == nil:
+			fallback = fd
+		case actionName(fd.Message()) != "":
+			byAction[actionName(fd.Message())] = fd
+		default:
+			return nil, nil, nil
 		}
-		name := actionName(fd.Message())
-		if name == "" {
-			return nil, nil
-		}
-		byAction[name] = fd
 	}
-	return od, byAction
+	if len(byAction) == 0 {
+		return nil, nil, nil
+	}
+	return od, byAction, fallback
 }

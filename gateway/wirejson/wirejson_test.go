@@ -142,7 +142,6 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"trailing data", `{} {}`, "", "after the top-level value"},
 		{"not an object", `[1]`, "", "want a JSON object"},
 		{"wrong type", `{"name": 3}`, "name", "want a string, got a number"},
-		{"unknown action", `{"version":1,"actions":[{"action":"setPrivate","private":true}]}`, "actions[0].action", `unknown update action "setPrivate"`},
 		{"missing action", `{"version":1,"actions":[{"name":"x"}]}`, "actions[0].action", "want the name of an update action"},
 		{"int out of range", `{"version": 4294967296}`, "version", "32-bit integer"},
 		{"fraction", `{"version": 1.5}`, "version", "32-bit integer"},
@@ -177,6 +176,35 @@ func checkErr(t *testing.T, err error, path, contains string) {
 		t.Errorf("error %T is neither a SyntaxError nor a FieldError", err)
 	case path != "" && (!errors.As(err, &fe) || fe.Path != path):
 		t.Errorf("error %v: want a FieldError at %q", err, path)
+	}
+}
+
+// TestUnknownActionsPassThrough: an action the protos do not model is kept
+// whole in the wrapper's unknown_action and written back as it came, so the
+// upstream judges it.
+func TestUnknownActionsPassThrough(t *testing.T) {
+	t.Parallel()
+	in := `{"version":1,"actions":[{"action":"setPrivate","private":true,"n":[1,{"x":null}]},{"action":"setName","name":"a"}]}`
+	var req connectv1.UpdateConnectorStagedRequest
+	if err := wirejson.Unmarshal([]byte(in), &req); err != nil {
+		t.Fatal(err)
+	}
+	if u := req.GetActions()[0].GetUnknownAction(); u.GetFields()["action"].GetStringValue() != "setPrivate" {
+		t.Fatalf("first action decoded as %v, want an unknown_action setPrivate", req.GetActions()[0])
+	}
+	out, err := wirejson.Marshal(&req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := jsonDiff(t, []byte(in), out); diff != "" {
+		t.Errorf("(-in +out):\n%s", diff)
+	}
+	// An unknown action without its name cannot be written.
+	bad := &connectv1.UpdateConnectorStagedRequest{Actions: []*connectv1.ConnectorStagedUpdateAction{
+		{Action: &connectv1.ConnectorStagedUpdateAction_UnknownAction{UnknownAction: &structpb.Struct{}}},
+	}}
+	if _, err := wirejson.Marshal(bad); err == nil {
+		t.Error("Marshal of an unknown action without a name succeeded")
 	}
 }
 

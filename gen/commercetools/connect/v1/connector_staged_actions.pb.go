@@ -9,6 +9,7 @@ package connectv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -54,6 +55,7 @@ type ConnectorStagedUpdateAction struct {
 	//	*ConnectorStagedUpdateAction_Publish
 	//	*ConnectorStagedUpdateAction_AddCertificationComment
 	//	*ConnectorStagedUpdateAction_Unlist
+	//	*ConnectorStagedUpdateAction_UnknownAction
 	Action        isConnectorStagedUpdateAction_Action `protobuf_oneof:"action"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -267,6 +269,15 @@ func (x *ConnectorStagedUpdateAction) GetUnlist() *ConnectorStagedUnlistAction {
 	return nil
 }
 
+func (x *ConnectorStagedUpdateAction) GetUnknownAction() *structpb.Struct {
+	if x != nil {
+		if x, ok := x.Action.(*ConnectorStagedUpdateAction_UnknownAction); ok {
+			return x.UnknownAction
+		}
+	}
+	return nil
+}
+
 type isConnectorStagedUpdateAction_Action interface {
 	isConnectorStagedUpdateAction_Action()
 }
@@ -366,6 +377,14 @@ type ConnectorStagedUpdateAction_Unlist struct {
 	Unlist *ConnectorStagedUnlistAction `protobuf:"bytes,19,opt,name=unlist,proto3,oneof"`
 }
 
+type ConnectorStagedUpdateAction_UnknownAction struct {
+	// An action this version of the protos does not model, sent as it is:
+	// the whole wire object, `action` included. It lets callers use update
+	// actions the Connect API adds later, and lets the REST face forward
+	// actions it does not know to the upstream, which judges them.
+	UnknownAction *structpb.Struct `protobuf:"bytes,100,opt,name=unknown_action,json=unknownAction,proto3,oneof"`
+}
+
 func (*ConnectorStagedUpdateAction_SetName) isConnectorStagedUpdateAction_Action() {}
 
 func (*ConnectorStagedUpdateAction_SetDescription) isConnectorStagedUpdateAction_Action() {}
@@ -404,6 +423,8 @@ func (*ConnectorStagedUpdateAction_Publish) isConnectorStagedUpdateAction_Action
 func (*ConnectorStagedUpdateAction_AddCertificationComment) isConnectorStagedUpdateAction_Action() {}
 
 func (*ConnectorStagedUpdateAction_Unlist) isConnectorStagedUpdateAction_Action() {}
+
+func (*ConnectorStagedUpdateAction_UnknownAction) isConnectorStagedUpdateAction_Action() {}
 
 // ConnectorStagedSetNameAction sets the name.
 type ConnectorStagedSetNameAction struct {
@@ -1285,7 +1306,7 @@ var File_commercetools_connect_v1_connector_staged_actions_proto protoreflect.Fi
 
 const file_commercetools_connect_v1_connector_staged_actions_proto_rawDesc = "" +
 	"\n" +
-	"7commercetools/connect/v1/connector_staged_actions.proto\x12\x18commercetools.connect.v1\x1a&commercetools/connect/v1/options.proto\"\x81\x11\n" +
+	"7commercetools/connect/v1/connector_staged_actions.proto\x12\x18commercetools.connect.v1\x1a&commercetools/connect/v1/options.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xc3\x11\n" +
 	"\x1bConnectorStagedUpdateAction\x12S\n" +
 	"\bset_name\x18\x01 \x01(\v26.commercetools.connect.v1.ConnectorStagedSetNameActionH\x00R\asetName\x12h\n" +
 	"\x0fset_description\x18\x02 \x01(\v2=.commercetools.connect.v1.ConnectorStagedSetDescriptionActionH\x00R\x0esetDescription\x12i\n" +
@@ -1306,7 +1327,8 @@ const file_commercetools_connect_v1_connector_staged_actions_proto_rawDesc = "" 
 	"\x12update_previewable\x18\x10 \x01(\v2@.commercetools.connect.v1.ConnectorStagedUpdatePreviewableActionH\x00R\x11updatePreviewable\x12R\n" +
 	"\apublish\x18\x11 \x01(\v26.commercetools.connect.v1.ConnectorStagedPublishActionH\x00R\apublish\x12\x84\x01\n" +
 	"\x19add_certification_comment\x18\x12 \x01(\v2F.commercetools.connect.v1.ConnectorStagedAddCertificationCommentActionH\x00R\x17addCertificationComment\x12O\n" +
-	"\x06unlist\x18\x13 \x01(\v25.commercetools.connect.v1.ConnectorStagedUnlistActionH\x00R\x06unlistB\b\n" +
+	"\x06unlist\x18\x13 \x01(\v25.commercetools.connect.v1.ConnectorStagedUnlistActionH\x00R\x06unlist\x12@\n" +
+	"\x0eunknown_action\x18d \x01(\v2\x17.google.protobuf.StructH\x00R\runknownActionB\b\n" +
 	"\x06action\"?\n" +
 	"\x1cConnectorStagedSetNameAction\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name:\v\xa2\xa6\x19\asetName\"p\n" +
@@ -1390,6 +1412,7 @@ var file_commercetools_connect_v1_connector_staged_actions_proto_goTypes = []any
 	(*ConnectorStagedPublishAction)(nil),                    // 17: commercetools.connect.v1.ConnectorStagedPublishAction
 	(*ConnectorStagedAddCertificationCommentAction)(nil),    // 18: commercetools.connect.v1.ConnectorStagedAddCertificationCommentAction
 	(*ConnectorStagedUnlistAction)(nil),                     // 19: commercetools.connect.v1.ConnectorStagedUnlistAction
+	(*structpb.Struct)(nil),                                 // 20: google.protobuf.Struct
 }
 var file_commercetools_connect_v1_connector_staged_actions_proto_depIdxs = []int32{
 	1,  // 0: commercetools.connect.v1.ConnectorStagedUpdateAction.set_name:type_name -> commercetools.connect.v1.ConnectorStagedSetNameAction
@@ -1411,11 +1434,12 @@ var file_commercetools_connect_v1_connector_staged_actions_proto_depIdxs = []int
 	17, // 16: commercetools.connect.v1.ConnectorStagedUpdateAction.publish:type_name -> commercetools.connect.v1.ConnectorStagedPublishAction
 	18, // 17: commercetools.connect.v1.ConnectorStagedUpdateAction.add_certification_comment:type_name -> commercetools.connect.v1.ConnectorStagedAddCertificationCommentAction
 	19, // 18: commercetools.connect.v1.ConnectorStagedUpdateAction.unlist:type_name -> commercetools.connect.v1.ConnectorStagedUnlistAction
-	19, // [19:19] is the sub-list for method output_type
-	19, // [19:19] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	20, // 19: commercetools.connect.v1.ConnectorStagedUpdateAction.unknown_action:type_name -> google.protobuf.Struct
+	20, // [20:20] is the sub-list for method output_type
+	20, // [20:20] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_commercetools_connect_v1_connector_staged_actions_proto_init() }
@@ -1444,6 +1468,7 @@ func file_commercetools_connect_v1_connector_staged_actions_proto_init() {
 		(*ConnectorStagedUpdateAction_Publish)(nil),
 		(*ConnectorStagedUpdateAction_AddCertificationComment)(nil),
 		(*ConnectorStagedUpdateAction_Unlist)(nil),
+		(*ConnectorStagedUpdateAction_UnknownAction)(nil),
 	}
 	file_commercetools_connect_v1_connector_staged_actions_proto_msgTypes[2].OneofWrappers = []any{}
 	file_commercetools_connect_v1_connector_staged_actions_proto_msgTypes[3].OneofWrappers = []any{}

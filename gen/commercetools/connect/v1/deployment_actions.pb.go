@@ -9,6 +9,7 @@ package connectv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -31,6 +32,7 @@ type DeploymentUpdateAction struct {
 	// Types that are valid to be assigned to Action:
 	//
 	//	*DeploymentUpdateAction_Redeploy
+	//	*DeploymentUpdateAction_UnknownAction
 	Action        isDeploymentUpdateAction_Action `protobuf_oneof:"action"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -82,6 +84,15 @@ func (x *DeploymentUpdateAction) GetRedeploy() *DeploymentRedeployAction {
 	return nil
 }
 
+func (x *DeploymentUpdateAction) GetUnknownAction() *structpb.Struct {
+	if x != nil {
+		if x, ok := x.Action.(*DeploymentUpdateAction_UnknownAction); ok {
+			return x.UnknownAction
+		}
+	}
+	return nil
+}
+
 type isDeploymentUpdateAction_Action interface {
 	isDeploymentUpdateAction_Action()
 }
@@ -91,7 +102,15 @@ type DeploymentUpdateAction_Redeploy struct {
 	Redeploy *DeploymentRedeployAction `protobuf:"bytes,1,opt,name=redeploy,proto3,oneof"`
 }
 
+type DeploymentUpdateAction_UnknownAction struct {
+	// An action this version of the protos does not model, sent as it is:
+	// the whole wire object, `action` included.
+	UnknownAction *structpb.Struct `protobuf:"bytes,100,opt,name=unknown_action,json=unknownAction,proto3,oneof"`
+}
+
 func (*DeploymentUpdateAction_Redeploy) isDeploymentUpdateAction_Action() {}
+
+func (*DeploymentUpdateAction_UnknownAction) isDeploymentUpdateAction_Action() {}
 
 // DeploymentRedeployAction redeploys a Deployment, optionally with new
 // configuration or the Connector's latest state. Allowed in status Draft,
@@ -176,9 +195,10 @@ var File_commercetools_connect_v1_deployment_actions_proto protoreflect.FileDesc
 
 const file_commercetools_connect_v1_deployment_actions_proto_rawDesc = "" +
 	"\n" +
-	"1commercetools/connect/v1/deployment_actions.proto\x12\x18commercetools.connect.v1\x1a)commercetools/connect/v1/deployment.proto\x1a&commercetools/connect/v1/options.proto\"t\n" +
+	"1commercetools/connect/v1/deployment_actions.proto\x12\x18commercetools.connect.v1\x1a)commercetools/connect/v1/deployment.proto\x1a&commercetools/connect/v1/options.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xb6\x01\n" +
 	"\x16DeploymentUpdateAction\x12P\n" +
-	"\bredeploy\x18\x01 \x01(\v22.commercetools.connect.v1.DeploymentRedeployActionH\x00R\bredeployB\b\n" +
+	"\bredeploy\x18\x01 \x01(\v22.commercetools.connect.v1.DeploymentRedeployActionH\x00R\bredeploy\x12@\n" +
+	"\x0eunknown_action\x18d \x01(\v2\x17.google.protobuf.StructH\x00R\runknownActionB\b\n" +
 	"\x06action\"\x83\x03\n" +
 	"\x18DeploymentRedeployAction\x12&\n" +
 	"\fskip_scripts\x18\x01 \x01(\bH\x00R\vskipScripts\x88\x01\x01\x12o\n" +
@@ -205,18 +225,20 @@ var file_commercetools_connect_v1_deployment_actions_proto_msgTypes = make([]pro
 var file_commercetools_connect_v1_deployment_actions_proto_goTypes = []any{
 	(*DeploymentUpdateAction)(nil),             // 0: commercetools.connect.v1.DeploymentUpdateAction
 	(*DeploymentRedeployAction)(nil),           // 1: commercetools.connect.v1.DeploymentRedeployAction
-	(*DeploymentConfigurationApplication)(nil), // 2: commercetools.connect.v1.DeploymentConfigurationApplication
-	(*DeploymentGlobalConfiguration)(nil),      // 3: commercetools.connect.v1.DeploymentGlobalConfiguration
+	(*structpb.Struct)(nil),                    // 2: google.protobuf.Struct
+	(*DeploymentConfigurationApplication)(nil), // 3: commercetools.connect.v1.DeploymentConfigurationApplication
+	(*DeploymentGlobalConfiguration)(nil),      // 4: commercetools.connect.v1.DeploymentGlobalConfiguration
 }
 var file_commercetools_connect_v1_deployment_actions_proto_depIdxs = []int32{
 	1, // 0: commercetools.connect.v1.DeploymentUpdateAction.redeploy:type_name -> commercetools.connect.v1.DeploymentRedeployAction
-	2, // 1: commercetools.connect.v1.DeploymentRedeployAction.configuration_values:type_name -> commercetools.connect.v1.DeploymentConfigurationApplication
-	3, // 2: commercetools.connect.v1.DeploymentRedeployAction.global_configuration:type_name -> commercetools.connect.v1.DeploymentGlobalConfiguration
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	2, // 1: commercetools.connect.v1.DeploymentUpdateAction.unknown_action:type_name -> google.protobuf.Struct
+	3, // 2: commercetools.connect.v1.DeploymentRedeployAction.configuration_values:type_name -> commercetools.connect.v1.DeploymentConfigurationApplication
+	4, // 3: commercetools.connect.v1.DeploymentRedeployAction.global_configuration:type_name -> commercetools.connect.v1.DeploymentGlobalConfiguration
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_commercetools_connect_v1_deployment_actions_proto_init() }
@@ -228,6 +250,7 @@ func file_commercetools_connect_v1_deployment_actions_proto_init() {
 	file_commercetools_connect_v1_options_proto_init()
 	file_commercetools_connect_v1_deployment_actions_proto_msgTypes[0].OneofWrappers = []any{
 		(*DeploymentUpdateAction_Redeploy)(nil),
+		(*DeploymentUpdateAction_UnknownAction)(nil),
 	}
 	file_commercetools_connect_v1_deployment_actions_proto_msgTypes[1].OneofWrappers = []any{}
 	type x struct{}

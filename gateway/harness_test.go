@@ -34,19 +34,32 @@ type env struct {
 	stop     func() // stops the gateway and waits for Serve to return
 }
 
-type envOption func(*gateway.Options, *connectsim.Options)
+type envOption func(*envConfig)
+
+// envConfig is what options change before an env starts.
+type envConfig struct {
+	gw   gateway.Options
+	sim  connectsim.Options
+	wrap func(http.Handler) http.Handler // around the simulator, when set
+}
 
 // withClientCredentials makes the gateway hold the simulator's demo client.
 func withClientCredentials() envOption {
-	return func(o *gateway.Options, _ *connectsim.Options) { o.Auth = gateway.AuthClientCredentials }
+	return func(c *envConfig) { c.gw.Auth = gateway.AuthClientCredentials }
 }
 
 func withGateway(f func(*gateway.Options)) envOption {
-	return func(o *gateway.Options, _ *connectsim.Options) { f(o) }
+	return func(c *envConfig) { f(&c.gw) }
 }
 
 func withSim(f func(*connectsim.Options)) envOption {
-	return func(_ *gateway.Options, s *connectsim.Options) { f(s) }
+	return func(c *envConfig) { f(&c.sim) }
+}
+
+// withUpstream wraps the simulator's handler, to misbehave in ways its
+// fault API does not offer (apply a write, then fail).
+func withUpstream(wrap func(http.Handler) http.Handler) envOption {
+	return func(c *envConfig) { c.wrap = wrap }
 }
 
 // newEnv starts a simulator (with a manual clock) and a gateway in front of
@@ -60,11 +73,17 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 		DrainTimeout: 5 * time.Second,
 		Logger:       slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
+	cfg := envConfig{gw: gwOpts, sim: simOpts}
 	for _, o := range opts {
-		o(&gwOpts, &simOpts)
+		o(&cfg)
 	}
+	gwOpts, simOpts = cfg.gw, cfg.sim
 	sim := connectsim.New(simOpts)
-	rec := &recorder{next: sim, bodies: map[string][]byte{}}
+	var upstreamHandler http.Handler = sim
+	if cfg.wrap != nil {
+		upstreamHandler = cfg.wrap(sim)
+	}
+	rec := &recorder{next: upstreamHandler, bodies: map[string][]byte{}}
 	simSrv := httptest.NewServer(rec)
 	t.Cleanup(func() { simSrv.Close(); sim.Close() })
 

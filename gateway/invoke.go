@@ -51,7 +51,30 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	ureq.Bearer = in.bearer
 	ureq.CorrelationID = in.correlationID
 
-	resp, err := g.upstream.Do(ctx, ureq)
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, g.opts.DefaultTimeout)
+		defer cancel()
+	}
+	wctx, cancel := writeContext(ctx, r)
+	resp, err := g.upstream.Do(wctx, ureq)
+	cancel()
+	if r.verify != nil && ambiguous(resp, err) && ctx.Err() == nil {
+		msg, verr := g.verifyWrite(ctx, r, m, in, target, ambiguityCause(resp, err))
+		if verr == nil {
+			g.metrics.ambiguous.WithLabelValues("verified").Inc()
+			out.upstreamStatus = http.StatusCreated // what the write answers when its answer arrives
+			return msg, out, nil
+		}
+		if err != nil {
+			out.connectCode = reasonName(errorsv1.GatewayReason_GATEWAY_REASON_OUTCOME_UNKNOWN)
+			return nil, out, verr
+		}
+		// An unverified 500 is answered as the upstream answered it: its
+		// General error already says the outcome is unknown.
+		g.log.LogAttrs(ctx, slog.LevelWarn, "write outcome unknown", slog.String("method", r.fullMethod),
+			slog.String("correlation_id", in.correlationID), slog.String("read_back", verr.Error()))
+	}
 	if err != nil {
 		terr := g.upstreamError(err, target)
 		out.connectCode = reasonOf(terr)
@@ -71,6 +94,14 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 				resp.StatusCode, r.output.Descriptor().Name(), err), target, nil)
 	}
 	return msg, out, nil
+}
+
+// ambiguityCause says in a few words why a write's outcome is unknown.
+func ambiguityCause(resp *upstream.Response, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("the upstream answered %d", resp.StatusCode)
 }
 
 // upstreamRequest builds the upstream HTTP request of a call from the

@@ -20,6 +20,7 @@ type metrics struct {
 	upstream   *prometheus.HistogramVec
 	translated *prometheus.CounterVec
 	retries    *prometheus.CounterVec
+	ambiguous  *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -47,8 +48,12 @@ func newMetrics() *metrics {
 			Name: "connect_gateway_upstream_retries_total",
 			Help: "Upstream retries, by outcome (sent, or denied by the retry budget) and reason (status_502, transport, ...).",
 		}, []string{"outcome", "reason"}),
+		ambiguous: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connect_gateway_ambiguous_writes_total",
+			Help: "Writes whose outcome was unknown (a 500, a timeout or a reset after sending), by what reading back showed: verified or unknown.",
+		}, []string{"outcome"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.translated, m.retries,
+	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.translated, m.retries, m.ambiguous,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

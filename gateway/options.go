@@ -99,6 +99,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxHeaderBytes <= 0 {
 		o.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
+	if o.DefaultTimeout <= 0 {
+		o.DefaultTimeout = upstream.DefaultTimeout
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}

@@ -39,6 +39,9 @@ type route struct {
 	// pathFields are the request fields bound by the path, with their oneof
 	// siblings (a path variable {id} also binds its sibling key).
 	pathFields map[protoreflect.FieldNumber]bool
+	// verify reads back the resource of a write whose outcome is unknown;
+	// nil for routes that do not write.
+	verify *verifier
 }
 
 // segment is one segment of a path template: a literal or a variable bound
@@ -68,6 +71,7 @@ func loadRoutes(services ...protoreflect.FullName) ([]*route, error) {
 			routes = append(routes, r)
 		}
 	}
+	linkVerifiers(routes)
 	return routes, nil
 }
 

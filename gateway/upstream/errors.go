@@ -43,15 +43,15 @@ const (
 )
 
 var kindNames = [...]string{
-	KindUnavailable:        "UPSTREAM_UNAVAILABLE",
-	KindTimeout:            "UPSTREAM_TIMEOUT",
-	KindCancelled:          "CANCELLED",
-	KindRequestTooLarge:    "REQUEST_TOO_LARGE",
-	KindResponseTooLarge:   "RESPONSE_TOO_LARGE",
-	KindConcurrencyLimit:   "CONCURRENCY_LIMIT",
-	KindAuthUnavailable:    "AUTH_UNAVAILABLE",
-	KindAuthRejected:       "AUTH_REJECTED",
-	KindInternal:           "INTERNAL",
+	KindUnavailable:      "UPSTREAM_UNAVAILABLE",
+	KindTimeout:          "UPSTREAM_TIMEOUT",
+	KindCancelled:        "CANCELLED",
+	KindRequestTooLarge:  "REQUEST_TOO_LARGE",
+	KindResponseTooLarge: "RESPONSE_TOO_LARGE",
+	KindConcurrencyLimit: "CONCURRENCY_LIMIT",
+	KindAuthUnavailable:  "AUTH_UNAVAILABLE",
+	KindAuthRejected:     "AUTH_REJECTED",
+	KindInternal:         "INTERNAL",
 }
 
 // String returns the gateway reason of k, for example "UPSTREAM_TIMEOUT".
@@ -91,27 +91,27 @@ type Error struct {
 
 // Sentinels for [errors.Is]: an *Error matches the sentinel of its Kind.
 var (
-	ErrUnavailable        = &Error{Kind: KindUnavailable}
-	ErrTimeout            = &Error{Kind: KindTimeout}
-	ErrCancelled          = &Error{Kind: KindCancelled}
-	ErrRequestTooLarge    = &Error{Kind: KindRequestTooLarge}
-	ErrResponseTooLarge   = &Error{Kind: KindResponseTooLarge}
-	ErrConcurrencyLimit   = &Error{Kind: KindConcurrencyLimit}
-	ErrAuthUnavailable    = &Error{Kind: KindAuthUnavailable}
-	ErrAuthRejected       = &Error{Kind: KindAuthRejected}
-	ErrInternal           = &Error{Kind: KindInternal}
+	ErrUnavailable      = &Error{Kind: KindUnavailable}
+	ErrTimeout          = &Error{Kind: KindTimeout}
+	ErrCancelled        = &Error{Kind: KindCancelled}
+	ErrRequestTooLarge  = &Error{Kind: KindRequestTooLarge}
+	ErrResponseTooLarge = &Error{Kind: KindResponseTooLarge}
+	ErrConcurrencyLimit = &Error{Kind: KindConcurrencyLimit}
+	ErrAuthUnavailable  = &Error{Kind: KindAuthUnavailable}
+	ErrAuthRejected     = &Error{Kind: KindAuthRejected}
+	ErrInternal         = &Error{Kind: KindInternal}
 )
 
 var kindText = [...]string{
-	KindUnavailable:        "upstream unavailable",
-	KindTimeout:            "upstream timeout",
-	KindCancelled:          "call cancelled",
-	KindRequestTooLarge:    "request body too large",
-	KindResponseTooLarge:   "response body too large",
-	KindConcurrencyLimit:   "too many upstream calls in flight",
-	KindAuthUnavailable:    "token endpoint unavailable",
-	KindAuthRejected:       "client credentials rejected",
-	KindInternal:           "internal error",
+	KindUnavailable:      "upstream unavailable",
+	KindTimeout:          "upstream timeout",
+	KindCancelled:        "call cancelled",
+	KindRequestTooLarge:  "request body too large",
+	KindResponseTooLarge: "response body too large",
+	KindConcurrencyLimit: "too many upstream calls in flight",
+	KindAuthUnavailable:  "token endpoint unavailable",
+	KindAuthRejected:     "client credentials rejected",
+	KindInternal:         "internal error",
 }
 
 // Error implements error.

@@ -1,8 +1,10 @@
 package connectsim
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -246,6 +248,15 @@ func compilePattern(p string) (*regexp.Regexp, error) {
 // still be served normally (after a delay).
 func (s *Simulator) applyFault(w http.ResponseWriter, r *http.Request, rule FaultRule) bool {
 	a := rule.Action
+	if a.Kind == FaultDelay || a.Kind == FaultHang {
+		// Read the body first: Go's server notices that a client gave up
+		// only once the body is read, and a waiting fault must notice.
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			return false
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	switch a.Kind {
 	case FaultDelay:
 		t := time.NewTimer(time.Duration(a.Delay))

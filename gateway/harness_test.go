@@ -85,7 +85,9 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	}
 	rec := &recorder{next: upstreamHandler, bodies: map[string][]byte{}}
 	simSrv := httptest.NewServer(rec)
-	t.Cleanup(func() { simSrv.Close(); sim.Close() })
+	// Closing the simulator first releases its hanging faults, which the
+	// server's Close would otherwise wait for.
+	t.Cleanup(func() { sim.Close(); simSrv.Close() })
 
 	e := &env{sim: sim, simURL: simSrv.URL, recorder: rec, logs: logs}
 	gwOpts.UpstreamURL = simSrv.URL

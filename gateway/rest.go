@@ -52,6 +52,7 @@ func (g *Gateway) newHTTPMux() (http.Handler, error) {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", g.metrics.handler())
+	mux.Handle("GET /openapi.json", openAPIHandler())
 	mux.Handle("/", gw)
 	return mux, nil
 }

@@ -10,9 +10,12 @@ BIN := $(CURDIR)/.bin
 BUF := $(BIN)/buf
 GOOGLEAPIS := .build/googleapis
 PROTODEPS := tools/protodeps
+CLIENT_TS := clients/ts
+GATEWAY_BIN := .build/connect-gateway
 GOOGLEAPIS_FILES := google/api/annotations.proto google/api/http.proto \
 	google/rpc/code.proto google/rpc/error_details.proto google/rpc/status.proto
 FUZZTIME ?= 10s
+IMAGE ?= connect-gateway:dev
 
 .PHONY: help
 help: ## Describe the targets
@@ -23,12 +26,30 @@ run: ## Build and start the gateway on the embedded simulator (gRPC :9090, HTTP 
 	go run ./cmd/connect-gateway
 
 .PHONY: test
-test: checkgenerate lint ## Install what is needed and run every check and test
+test: checkgenerate lint test-ts test-deploy fuzz-smoke ## Install what is needed and run every check and test
 	go test -race ./...
+
+.PHONY: test-deploy
+test-deploy: ## Validate deploy/kubernetes and the Dockerfile (the deploy module, kept apart from the gateway's)
+	cd deploy && go vet ./... && go test -race ./...
+
+.PHONY: docker
+docker: ## Build the container image IMAGE (needs a Docker engine; not part of test)
+	docker build -t $(IMAGE) .
+
+.PHONY: test-ts
+test-ts: $(CLIENT_TS)/node_modules/.stamp ## Test the TypeScript client (clients/ts) against the gateway on its simulator
+	go build -o $(GATEWAY_BIN) ./cmd/connect-gateway
+	cd $(CLIENT_TS) && CONNECT_GATEWAY_BIN=$(CURDIR)/$(GATEWAY_BIN) npm test --silent
+
+$(CLIENT_TS)/node_modules/.stamp: $(CLIENT_TS)/package-lock.json
+	cd $(CLIENT_TS) && npm ci --no-audit --no-fund --ignore-scripts --silent
+	touch $@
 
 .PHONY: generate
 generate: $(BUF) protodeps ## Regenerate gen/ from proto/
 	$(BUF) generate
+	go run ./internal/cmd/genopenapi
 	@if [ -d internal/cmd/gendocs ]; then go run ./internal/cmd/gendocs; fi
 
 .PHONY: checkgenerate
@@ -42,16 +63,37 @@ lint: $(BUF) protodeps ## go vet, buf lint, buf format
 	$(BUF) lint
 	$(BUF) format -d --exit-code proto
 
+BENCH ?= .
+BENCH_COUNT ?= 6
+BENCH_PKGS ?= ./bench ./translate ./gateway/upstream ./gateway/wirejson
+BENCHSTAT := go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
 .PHONY: bench
-bench: ## Run the benchmarks
-	go test -run '^$$' -bench . -benchmem ./...
+bench: ## Benchmarks (gateway vs floor vs vanguard, translate, upstream, wirejson), -count BENCH_COUNT, then benchstat
+	@mkdir -p .build
+	go test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) $(BENCH_PKGS) | tee .build/bench.txt
+	$(BENCHSTAT) .build/bench.txt
+
+.PHONY: load
+load: ## Load comparison (about 30 s): fixed rate, then max throughput, every target side by side
+	go run ./cmd/connect-load -rate 1000 -concurrency 8 -duration 1s -fail-on-errors
+	go run ./cmd/connect-load -concurrency 32 -duration 1s -fail-on-errors
+
+.PHONY: load-smoke
+load-smoke: ## A few-second run of the load command, failing on any failed call
+	go run ./cmd/connect-load -rate 500 -concurrency 4 -duration 150ms -rounds 1 -warmup 20 -fail-on-errors
 
 .PHONY: fuzz
 fuzz: ## Fuzz the parsers of outside input for FUZZTIME each
 	go test ./translate -run '^$$' -fuzz FuzzFromResponse -fuzztime $(FUZZTIME)
+	go test ./gateway/wirejson -run '^$$' -fuzz FuzzUnmarshal -fuzztime $(FUZZTIME)
+
+.PHONY: fuzz-smoke
+fuzz-smoke: ## A short fixed-count fuzz run of each parser of outside input (part of test)
+	$(MAKE) fuzz FUZZTIME=2000x
 
 .PHONY: protodeps
-protodeps: $(GOOGLEAPIS)/.stamp ## Fetch the pinned googleapis protos
+protodeps: $(GOOGLEAPIS)/.stamp ## Fetch the pinned googleapis protos and protoc-gen-es
 
 $(GOOGLEAPIS)/.stamp: $(PROTODEPS)/package-lock.json
 	cd $(PROTODEPS) && npm ci --no-audit --no-fund --ignore-scripts --silent

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
@@ -16,18 +15,17 @@ import (
 // the same request over gRPC.
 func (g *Gateway) RPCForHTTP(req *http.Request) (fullMethod string, msg proto.Message, err error) {
 	mux := runtime.NewServeMux(runtime.WithUnescapingMode(runtime.UnescapingModeAllExceptReserved))
-	routes := slices.Clone(g.routes)
-	slices.SortStableFunc(routes, func(a, b *route) int { return b.variables() - a.variables() })
 	found := false
-	for _, r := range routes {
+	err = g.registerRoutes(mux, func(r *route) runtime.HandlerFunc {
 		filter := utilities.NewDoubleArray(r.boundFieldPaths())
-		if err := mux.HandlePath(r.httpMethod, r.template, func(w http.ResponseWriter, hr *http.Request, params map[string]string) {
+		return func(w http.ResponseWriter, hr *http.Request, params map[string]string) {
 			found = true
 			fullMethod = r.fullMethod
 			msg, err = g.restRequest(w, hr, r, params, filter, "")
-		}); err != nil {
-			return "", nil, err
 		}
+	})
+	if err != nil {
+		return "", nil, err
 	}
 	mux.ServeHTTP(httptest.NewRecorder(), req)
 	if !found {

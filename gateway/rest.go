@@ -27,15 +27,8 @@ func (g *Gateway) newHTTPMux() (http.Handler, error) {
 		runtime.WithUnescapingMode(runtime.UnescapingModeAllExceptReserved),
 		runtime.WithRoutingErrorHandler(g.routingError),
 	)
-	// grpc-gateway tries the most recently registered pattern first: register
-	// the most general templates first, so that /connectors/search wins over
-	// /connectors/{id}.
-	routes := slices.Clone(g.routes)
-	slices.SortStableFunc(routes, func(a, b *route) int { return b.variables() - a.variables() })
-	for _, r := range routes {
-		if err := gw.HandlePath(r.httpMethod, r.template, g.restHandler(r)); err != nil {
-			return nil, fmt.Errorf("REST route %s %s: %w", r.httpMethod, r.template, err)
-		}
+	if err := g.registerRoutes(gw, g.restHandler); err != nil {
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -55,6 +48,21 @@ func (g *Gateway) newHTTPMux() (http.Handler, error) {
 	mux.Handle("GET /openapi.json", openAPIHandler())
 	mux.Handle("/", gw)
 	return mux, nil
+}
+
+// registerRoutes registers every route's HTTP rule on mux, with the
+// handler handlerFor gives. grpc-gateway tries the most recently registered
+// pattern first, so the most general templates go first: /connectors/search
+// must win over /connectors/{id}.
+func (g *Gateway) registerRoutes(mux *runtime.ServeMux, handlerFor func(*route) runtime.HandlerFunc) error {
+	routes := slices.Clone(g.routes)
+	slices.SortStableFunc(routes, func(a, b *route) int { return b.variables() - a.variables() })
+	for _, r := range routes {
+		if err := mux.HandlePath(r.httpMethod, r.template, handlerFor(r)); err != nil {
+			return fmt.Errorf("REST route %s %s: %w", r.httpMethod, r.template, err)
+		}
+	}
+	return nil
 }
 
 func (r *route) variables() int {

@@ -44,10 +44,10 @@ func gatewayScenarios(t *testing.T) []scenario.Scenario {
 	return out
 }
 
-// TestScenariosOverREST runs every scenario through the REST face: status
-// and body must be what the simulator itself answered, byte for byte as JSON.
-func TestScenariosOverREST(t *testing.T) {
-	t.Parallel()
+// forEachScenario runs f for every gateway scenario in a parallel subtest,
+// on a shared env, or on an env of its own when the scenario advances the
+// clock or adds faults.
+func forEachScenario(t *testing.T, f func(t *testing.T, e *env, sc scenario.Scenario)) {
 	shared := newEnv(t)
 	for _, sc := range gatewayScenarios(t) {
 		t.Run(sc.Name, func(t *testing.T) {
@@ -56,33 +56,42 @@ func TestScenariosOverREST(t *testing.T) {
 			if sc.NeedsControl() {
 				e = newEnv(t)
 			}
-			target := scenario.Target{
-				BaseURL: e.httpURL, AuthURL: e.simURL, Client: connectsim.DefaultClient(),
-				Control: scenario.InProcess(e.sim),
-			}
-			if rejectedByGateway(sc) {
-				// The gateway explains a body it cannot decode in its own
-				// words: the detailed message is there, not the simulator's.
-				fields := map[string]any{}
-				for k := range sc.Want.Fields {
-					fields[k] = scenario.Present
-				}
-				sc.Want.Fields = fields
-			}
-			res := scenario.Run(t.Context(), t, target, sc)
-			cid := res.Header.Get("X-Correlation-ID")
-			upstreamBody, ok := e.recorder.upstreamBody(cid)
-			if !ok {
-				// The gateway answered by itself (a body it cannot decode):
-				// scenario.Run has checked status, code, message and fields.
-				if !rejectedByGateway(sc) {
-					t.Fatalf("the simulator saw no request with the correlation id %q the gateway answered with", cid)
-				}
-				return
-			}
-			assertSameJSON(t, upstreamBody, res.Body)
+			f(t, e, sc)
 		})
 	}
+}
+
+// TestScenariosOverREST runs every scenario through the REST face: status
+// and body must be what the simulator itself answered, byte for byte as JSON.
+func TestScenariosOverREST(t *testing.T) {
+	t.Parallel()
+	forEachScenario(t, func(t *testing.T, e *env, sc scenario.Scenario) {
+		target := scenario.Target{
+			BaseURL: e.httpURL, AuthURL: e.simURL, Client: connectsim.DefaultClient(),
+			Control: scenario.InProcess(e.sim),
+		}
+		if rejectedByGateway(sc) {
+			// The gateway explains a body it cannot decode in its own
+			// words: the detailed message is there, not the simulator's.
+			fields := map[string]any{}
+			for k := range sc.Want.Fields {
+				fields[k] = scenario.Present
+			}
+			sc.Want.Fields = fields
+		}
+		res := scenario.Run(t.Context(), t, target, sc)
+		cid := res.Header.Get("X-Correlation-ID")
+		upstreamBody, ok := e.recorder.upstreamBody(cid)
+		if !ok {
+			// The gateway answered by itself (a body it cannot decode):
+			// scenario.Run has checked status, code, message and fields.
+			if !rejectedByGateway(sc) {
+				t.Fatalf("the simulator saw no request with the correlation id %q the gateway answered with", cid)
+			}
+			return
+		}
+		assertSameJSON(t, upstreamBody, res.Body)
+	})
 }
 
 // TestScenariosOverGRPC sends the final request of every scenario as a gRPC
@@ -90,29 +99,21 @@ func TestScenariosOverREST(t *testing.T) {
 // typed detail, the per-code details, and the full upstream body.
 func TestScenariosOverGRPC(t *testing.T) {
 	t.Parallel()
-	shared := newEnv(t)
-	for _, sc := range gatewayScenarios(t) {
-		t.Run(sc.Name, func(t *testing.T) {
-			t.Parallel()
-			e := shared
-			if sc.NeedsControl() {
-				e = newEnv(t)
-			}
-			target := scenario.Target{
-				BaseURL: e.simURL, Client: connectsim.DefaultClient(), Control: scenario.InProcess(e.sim),
-			}
-			if rejectedByGateway(sc) {
-				t.Skip("a body that is not JSON of the request's type cannot be sent as a typed gRPC request")
-			}
-			p, err := scenario.Prepare(t.Context(), target, sc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cid := "grpc-" + strings.ReplaceAll(sc.Name, "/", "-") + "-" + p.Vars["run"]
-			st := e.callScenario(t, p, cid)
-			checkStatus(t, e, sc, p, st, cid)
-		})
-	}
+	forEachScenario(t, func(t *testing.T, e *env, sc scenario.Scenario) {
+		if rejectedByGateway(sc) {
+			t.Skip("a body that is not JSON of the request's type cannot be sent as a typed gRPC request")
+		}
+		target := scenario.Target{
+			BaseURL: e.simURL, Client: connectsim.DefaultClient(), Control: scenario.InProcess(e.sim),
+		}
+		p, err := scenario.Prepare(t.Context(), target, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cid := "grpc-" + strings.ReplaceAll(sc.Name, "/", "-") + "-" + p.Vars["run"]
+		st := e.callScenario(t, p, cid)
+		checkStatus(t, e, sc, p, st, cid)
+	})
 }
 
 // rejectedByGateway reports whether the gateway itself answers sc, because

@@ -26,7 +26,7 @@ run: ## Build and start the gateway on the embedded simulator (gRPC :9090, HTTP 
 	go run ./cmd/connect-gateway
 
 .PHONY: test
-test: checkgenerate lint test-ts test-deploy fuzz-smoke ## Install what is needed and run every check and test
+test: checkgenerate lint test-ts test-deploy fuzz-smoke load-smoke ## Install what is needed and run every check and test
 	go test -race ./...
 
 .PHONY: test-deploy

@@ -1,17 +1,14 @@
 package wirejson
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
@@ -40,59 +37,9 @@ func (e *FieldError) Error() string {
 }
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// Unmarshal decodes Connect wire JSON into m, which it resets first.
-// Unknown fields are ignored; null leaves a field unset.
-func Unmarshal(data []byte, m proto.Message) error {
-	proto.Reset(m)
-	v, err := parse(data)
-	if err != nil {
-		return err
-	}
-	return decodeMessage(v, m.ProtoReflect(), "")
-}
-
-func parse(data []byte) (any, error) {
-	if err := checkDepth(data); err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &SyntaxError{Err: errors.New("empty body")}
-		}
-		return nil, &SyntaxError{Err: err}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, &SyntaxError{Err: errors.New("data after the top-level value")}
-	}
-	return v, nil
-}
-
-// checkDepth rejects nesting deeper than maxDepth without parsing.
-func checkDepth(data []byte) error {
-	depth, inString, escaped := 0, false, false
-	for _, c := range data {
-		switch {
-		case escaped:
-			escaped = false
-		case inString:
-			escaped = c == '\\'
-			inString = c != '"'
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			if depth++; depth > maxDepth {
-				return &SyntaxError{Err: fmt.Errorf("nested deeper than %d levels", maxDepth)}
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return nil
-}
-
+// decodeMessage decodes v, a value as encoding/json decodes it with
+// UseNumber, into m. The streaming decoder ([Unmarshal]) uses it for the
+// values it keeps whole: unknown update actions.
 func decodeMessage(v any, m protoreflect.Message, path string) error {
 	md := m.Descriptor()
 	if wkt, ok := wellKnown[md.FullName()]; ok {

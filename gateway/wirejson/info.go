@@ -24,6 +24,8 @@ type messageInfo struct {
 	// fallback is the wrapper's google.protobuf.Struct member that holds
 	// actions the protos do not model, whole; nil when there is none.
 	fallback protoreflect.FieldDescriptor
+	// wkt is the JSON form of a well-known type; nil for other messages.
+	wkt *wkt
 }
 
 var (
@@ -45,6 +47,9 @@ func infoOf(md protoreflect.MessageDescriptor) *messageInfo {
 		if _, taken := mi.byJSON[string(fd.Name())]; !taken {
 			mi.byJSON[string(fd.Name())] = fd
 		}
+	}
+	if w, ok := wellKnown[md.FullName()]; ok {
+		mi.wkt = &w
 	}
 	mi.action = actionName(md)
 	mi.wrapper, mi.byAction, mi.fallback = actionWrapper(md)

@@ -24,6 +24,9 @@ type callIn struct {
 	face          string // "grpc" or "rest"
 	correlationID string
 	bearer        string // secret: never logged
+	// rawBody asks for the upstream's success body as it is (callOut.body)
+	// instead of a decoded message: the REST face writes Connect's own bytes.
+	rawBody bool
 }
 
 // callOut is what invoke learned about the upstream exchange.
@@ -31,6 +34,7 @@ type callOut struct {
 	upstreamStatus int    // 0 when no answer came
 	connectCode    string // the first error's code, or the gateway reason
 	attempts       int
+	body           []byte // the upstream's success body, when callIn.rawBody
 }
 
 // invoke performs one RPC as one upstream call (plus safe retries): the
@@ -86,9 +90,13 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 		out.connectCode = reasonOf(terr)
 		return nil, out, terr
 	}
+	if in.rawBody {
+		out.body = resp.Body
+		return nil, out, nil
+	}
 	msg, err := r.decodeResponse(resp.Body)
 	if err != nil {
-		out.connectCode = reasonName(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR)
+		out.connectCode = reasonName(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL)
 		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL,
 			fmt.Sprintf("the upstream answered %d with a body the gateway cannot read as %s: %v",
 				resp.StatusCode, r.output.Descriptor().Name(), err), target, nil)
@@ -181,17 +189,18 @@ func reasonName(r errorsv1.GatewayReason) string {
 	return translate.Gateway(r).Reason
 }
 
-// reasonOf is the Connect code (or gateway reason) of a translated error,
-// for logs and metrics.
+// reasonOf names a failed call for logs and metrics, from a bounded set:
+// the catalogued Connect code, the gateway reason, or the gRPC code of an
+// error that is not a translated one.
 func reasonOf(err error) string {
-	info, ok := translate.ErrorInfoOf(err)
-	if !ok {
+	var te *translate.Error
+	if errors.As(err, &te) {
+		return te.Label()
+	}
+	if err == nil {
 		return ""
 	}
-	if c := info.GetMetadata()["code"]; c != "" {
-		return c
-	}
-	return info.GetReason()
+	return status.Code(err).String()
 }
 
 // finish logs one line per call and records its metrics. The line never

@@ -86,6 +86,7 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 		start := time.Now()
 		in := callIn{
 			face:          "rest",
+			rawBody:       true,
 			correlationID: correlationID(hr.Header.Get("X-Correlation-ID")),
 			bearer:        bearerToken(hr.Header.Get("Authorization")),
 		}
@@ -104,7 +105,10 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 			writeError(w, err, in.correlationID)
 			return
 		}
-		body, err := wirejson.MarshalOptions{EmitDefaults: true}.Marshal(r.restBody(resp))
+		body := out.body
+		if body == nil { // a write verified by reading back: its message
+			body, err = wirejson.MarshalOptions{EmitDefaults: true}.Marshal(r.restBody(resp))
+		}
 		if err != nil {
 			writeError(w, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL,
 				"encoding the response: "+err.Error(), translate.Target{CorrelationID: in.correlationID}, nil), in.correlationID)

@@ -69,13 +69,25 @@ type Error struct {
 	httpStatus int
 	pb         *spb.Status
 	cause      error
+	label      string
 
 	once sync.Once
 	st   *status.Status
 }
 
-func newError(httpStatus int, pb *spb.Status, cause error) *Error {
-	return &Error{httpStatus: httpStatus, pb: pb, cause: cause}
+func newError(httpStatus int, pb *spb.Status, cause error, label string) *Error {
+	return &Error{httpStatus: httpStatus, pb: pb, cause: cause, label: label}
+}
+
+// Label names what the error is, from a small fixed set fit for a metric
+// label or a log field: the catalogued Connect code of the first upstream
+// error ("ConcurrentModification"), [LabelUncatalogued] for a code the
+// catalogue does not know, or the gateway reason ("UPSTREAM_TIMEOUT").
+func (e *Error) Label() string {
+	if e == nil {
+		return ""
+	}
+	return e.label
 }
 
 // Error returns the same text as the error of the equivalent

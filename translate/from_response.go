@@ -65,8 +65,17 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 	if pb == nil {
 		pb = tr.minimal()
 	}
-	return newError(httpStatus, pb, nil)
+	label := LabelUncatalogued
+	if tr.entry != nil {
+		label = tr.entry.Code
+	}
+	return newError(httpStatus, pb, nil, label)
 }
+
+// LabelUncatalogued is the [Error.Label] of an upstream error whose code the
+// catalogue does not know (or that has no error at all): labels stay a
+// bounded set whatever the upstream sends.
+const LabelUncatalogued = "UNCATALOGUED"
 
 // translation builds the status of one well-formed ErrorResponse.
 type translation struct {

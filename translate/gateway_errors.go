@@ -69,7 +69,7 @@ func NewError(reason errorsv1.GatewayReason, message string, t Target, metadata 
 		b.add(&errdetails.RetryInfo{RetryDelay: durationpb.New(DefaultRetryDelay)})
 	}
 	addCommon(b, t.clean(), message)
-	return newError(httpStatus, b.status(code, message), nil)
+	return newError(httpStatus, b.status(code, message), nil, g.Reason)
 }
 
 // restStatusFollowingUpstream is the REST status of a gateway error that
@@ -233,7 +233,8 @@ func malformed(httpStatus int, header http.Header, body []byte, t Target, why er
 		b.add(&errdetails.RetryInfo{RetryDelay: durationpb.New(retryDelay(header))})
 	}
 	addCommon(b, t, msg)
-	return newError(restStatusFollowingUpstream(httpStatus), b.status(code, msg), nil)
+	return newError(restStatusFollowingUpstream(httpStatus), b.status(code, msg), nil,
+		reasonName(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR))
 }
 
 // utf8Max is the longest UTF-8 encoding of a rune.

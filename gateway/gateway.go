@@ -36,6 +36,7 @@ type Gateway struct {
 	health   *health.Server
 	http     *http.Server
 	ready    atomic.Bool
+	watches  watches
 }
 
 // Run builds a Gateway from opts and serves until ctx ends, then shuts down
@@ -107,6 +108,7 @@ func (g *Gateway) newGRPCServer() *grpc.Server {
 	s := grpc.NewServer(
 		grpc.MaxRecvMsgSize(int(g.opts.MaxRequestBytes)),
 		grpc.MaxSendMsgSize(int(g.opts.MaxResponseBytes)),
+		grpc.ChainStreamInterceptor(g.watches.intercept),
 	)
 	g.registerServices(s)
 	g.health = health.NewServer()
@@ -177,7 +179,7 @@ func (g *Gateway) listeners() (net.Listener, net.Listener, error) {
 // shutdown drains both servers within DrainTimeout.
 func (g *Gateway) shutdown() {
 	g.ready.Store(false)
-	g.health.Shutdown() // NOT_SERVING first, so balancers stop sending
+	g.watches.drain(g.health.Shutdown) // NOT_SERVING first, so balancers stop sending
 	g.log.Info("connect-gateway draining", "timeout", g.opts.DrainTimeout)
 	ctx, cancel := context.WithTimeout(context.Background(), g.opts.DrainTimeout)
 	defer cancel()

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/connect-gateway/connect-gateway/gateway/internal/limitread"
 	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 	"github.com/connect-gateway/connect-gateway/translate"
@@ -47,7 +47,7 @@ func (g *Gateway) newHTTPMux() (http.Handler, error) {
 	mux.Handle("GET /metrics", g.metrics.handler())
 	mux.Handle("GET /openapi.json", openAPIHandler())
 	mux.Handle("/", gw)
-	return mux, nil
+	return apiFront(mux, gw, g.opts.MaxHeaderBytes), nil
 }
 
 // registerRoutes registers every route's HTTP rule on mux, with the
@@ -100,6 +100,7 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 		} else {
 			out.connectCode = reasonOf(err)
 		}
+		err = g.scrubCall(err, &out, in, req)
 		g.finish(hr.Context(), r, in, out, err, start)
 		if err != nil {
 			writeError(w, err, in.correlationID)
@@ -134,12 +135,11 @@ func (g *Gateway) restRequest(w http.ResponseWriter, hr *http.Request, r *route,
 		if hr.ContentLength > g.opts.MaxRequestBytes {
 			return nil, tooLarge(hr.ContentLength, g.opts.MaxRequestBytes, target)
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, hr.Body, g.opts.MaxRequestBytes))
+		body, over, err := limitread.Read(http.MaxBytesReader(w, hr.Body, g.opts.MaxRequestBytes+1), hr.ContentLength, g.opts.MaxRequestBytes)
+		if over {
+			return nil, tooLarge(-1, g.opts.MaxRequestBytes, target)
+		}
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, tooLarge(-1, g.opts.MaxRequestBytes, target)
-			}
 			return nil, invalid("reading the request body: %v", err)
 		}
 		dst := msg

@@ -67,6 +67,7 @@ func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (p
 	}
 	_ = grpc.SetHeader(ctx, metadata.Pairs("x-correlation-id", in.correlationID))
 	resp, out, err := g.invoke(ctx, r, req, in)
+	err = g.scrubCall(err, &out, in, req)
 	g.finish(ctx, r, in, out, err, start)
 	if err != nil {
 		return nil, err

@@ -6,9 +6,9 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/connect-gateway/connect-gateway/gateway/redact"
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
-	"github.com/connect-gateway/connect-gateway/gateway/redact"
 )
 
 const canary = "canary-5ecret-value"

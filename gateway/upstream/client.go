@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
 	"time"
+
+	"github.com/connect-gateway/connect-gateway/gateway/internal/limitread"
 )
 
 // Client calls the upstream. It is safe for concurrent use; make one per
@@ -250,37 +251,20 @@ func (c *Client) roundTrip(ctx context.Context, st *callState) outcome {
 	}
 }
 
-// readBody reads at most maxResp+1 bytes: one more than allowed tells a
-// body at the limit from one over it.
+// readBody reads the body, at most maxResp bytes of it plus one chunk of
+// limitread's: a body of known length into one buffer, one of unknown
+// length without the growth churn of io.ReadAll.
 func (c *Client) readBody(resp *http.Response) ([]byte, error) {
 	if resp.ContentLength > c.maxResp {
 		return nil, &Error{Kind: KindResponseTooLarge, Written: true,
 			Err: fmt.Errorf("Content-Length is %d, the limit is %d", resp.ContentLength, c.maxResp)}
 	}
-	size := 512
-	if resp.ContentLength >= 0 {
-		size = int(resp.ContentLength) + 1 // +1 so that ReadAll sees EOF without growing
-	}
-	buf := make([]byte, 0, size)
-	lr := io.LimitedReader{R: resp.Body, N: c.maxResp + 1}
-	for {
-		n, err := lr.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-	}
-	if int64(len(buf)) > c.maxResp {
+	body, over, err := limitread.Read(resp.Body, resp.ContentLength, c.maxResp)
+	if over {
 		return nil, &Error{Kind: KindResponseTooLarge, Written: true,
 			Err: fmt.Errorf("body is over the limit of %d bytes", c.maxResp)}
 	}
-	return buf, nil
+	return body, err
 }
 
 // acquire takes a concurrency slot, waiting at most ConcurrencyWait.

@@ -118,5 +118,20 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 		h["User-Agent"] = []string{"connect-gateway"}
 	}
 	hr.Header = h
+	if hr.Body == nil && r.idempotent() {
+		hr.Body = noReplay{}
+	}
 	return hr, nil
 }
+
+// noReplay is the empty body of a request that has none. net/http's
+// Transport silently resends a replayable request (a GET without a body)
+// whose reused connection fails before the first response byte, after the
+// upstream may have received it: an attempt the retry policy neither
+// decided nor counted (one GET call could reach the upstream six times with
+// MaxAttempts 3). A body it cannot rewind makes the request non-replayable;
+// being empty, it is sent as no body at all.
+type noReplay struct{}
+
+func (noReplay) Read([]byte) (int, error) { return 0, io.EOF }
+func (noReplay) Close() error             { return nil }

@@ -1,0 +1,138 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/connect-gateway/connect-gateway/gateway/redact"
+	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
+	"github.com/connect-gateway/connect-gateway/translate"
+)
+
+func TestScrubError(t *testing.T) {
+	t.Parallel()
+	const secret = `s3cret/Value+"x"&<y>`
+	esc, _ := json.Marshal(secret)
+	twice, _ := json.Marshal(string(esc))
+	target := translate.Target{ResourceType: "Deployment", Key: "k", CorrelationID: "cid"}
+	tests := []struct {
+		name   string
+		err    error
+		code   codes.Code
+		status int
+	}{
+		{
+			name: "echo in message, code, extra fields and nested JSON",
+			err: translate.FromResponse(400, http.Header{"Content-Type": {"application/json"}}, []byte(
+				`{"statusCode":400,"message":"bad `+string(esc[1:len(esc)-1])+`","errors":[`+
+					`{"code":"InvalidJsonInput","message":"m","detailedErrorMessage":"body `+string(twice[1:len(twice)-1])+`",`+
+					`"request":{"value":`+string(esc)+`},"`+url.QueryEscape(secret)+`":1},`+
+					`{"code":`+string(esc)+`,"message":"x"}]}`), target),
+			code: codes.InvalidArgument, status: 400,
+		},
+		{
+			name: "HTML page with the base64 form",
+			err: translate.FromResponse(502, http.Header{"Content-Type": {"text/html"}},
+				[]byte("<html>"+base64.StdEncoding.EncodeToString([]byte(secret))+"</html>"), target),
+			code: codes.Unavailable, status: 502,
+		},
+		{
+			name: "gateway error quoting it",
+			err:  translate.FromTransport(&url.Error{Op: "Get", URL: "http://u/" + url.PathEscape(secret), Err: http.ErrHandlerTimeout}, target),
+			code: codes.Unavailable, status: 502,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			before := marshalStatus(t, tt.err)
+			if !containsAny(before, secretForms([]string{secret})) {
+				t.Fatal("the input holds no form of the secret: the test is wrong")
+			}
+			got := scrubError(tt.err, []string{"short", secret})
+			after := marshalStatus(t, got)
+			for _, f := range secretForms([]string{secret}) {
+				if bytes.Contains(after, []byte(f)) {
+					t.Errorf("%q is still in the status", f)
+				}
+			}
+			if !bytes.Contains(after, []byte(redact.Mask)) {
+				t.Errorf("no %s in the status", redact.Mask)
+			}
+			st := status.Convert(got)
+			if st.Code() != tt.code {
+				t.Errorf("code %v, want %v", st.Code(), tt.code)
+			}
+			if len(st.Details()) != len(status.Convert(tt.err).Details()) {
+				t.Errorf("%d details, want %d", len(st.Details()), len(status.Convert(tt.err).Details()))
+			}
+			code, _, body := translate.ToResponse(st)
+			if code != tt.status || !json.Valid(body) {
+				t.Errorf("REST rendering %d %s, want %d and JSON", code, body, tt.status)
+			}
+		})
+	}
+}
+
+func TestScrubErrorLeavesCleanErrorsAlone(t *testing.T) {
+	t.Parallel()
+	err := translate.FromResponse(409, nil, []byte(`{"statusCode":409,"message":"m","errors":[{"code":"ConcurrentModification","message":"m"}]}`), translate.Target{})
+	for _, secrets := range [][]string{nil, {"abc"}, {"not-in-there-at-all"}} {
+		if got := scrubError(err, secrets); got != error(err) {
+			t.Errorf("scrubError with %q returned a new error %v", secrets, got)
+		}
+	}
+	if scrubError(nil, []string{"whatever-secret"}) != nil {
+		t.Error("scrubError(nil) is not nil")
+	}
+}
+
+func TestCallSecrets(t *testing.T) {
+	t.Parallel()
+	g := &Gateway{opts: Options{Auth: AuthPassthrough}}
+	req := &connectv1.CreateDeploymentRequest{Draft: &connectv1.DeploymentDraft{
+		Configurations: []*connectv1.DeploymentConfigurationApplication{{
+			SecuredConfiguration: []*connectv1.SecuredConfigurationValue{{Key: "K", Value: "secured-1"}},
+		}},
+		GlobalConfiguration: &connectv1.DeploymentGlobalConfiguration{
+			SecuredConfiguration: []*connectv1.SecuredConfigurationValue{{Key: "G", Value: "secured-2"}},
+		},
+	}}
+	got := g.callSecrets(callIn{bearer: "bearer-token"}, req)
+	want := []string{"bearer-token", "secured-1", "secured-2"}
+	if len(got) != len(want) {
+		t.Fatalf("callSecrets = %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("callSecrets = %q, want %q", got, want)
+		}
+	}
+}
+
+func marshalStatus(t *testing.T, err error) []byte {
+	t.Helper()
+	b, merr := proto.Marshal(status.Convert(err).Proto())
+	if merr != nil {
+		t.Fatal(merr)
+	}
+	return b
+}
+
+func BenchmarkScrubErrorClean(b *testing.B) {
+	err := translate.FromResponse(409, nil, []byte(`{"statusCode":409,"message":"m","errors":[{"code":"ConcurrentModification","message":"m","currentVersion":3,"expectedVersion":2}]}`),
+		translate.Target{ResourceType: "ConnectorStaged", ID: "id", CorrelationID: "cid"})
+	secrets := []string{"a-bearer-token-of-some-length", "another-secured-value"}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = scrubError(err, secrets)
+	}
+}

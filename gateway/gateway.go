@@ -181,7 +181,9 @@ func (g *Gateway) shutdown() {
 	g.ready.Store(false)
 	g.watches.drain(g.health.Shutdown) // NOT_SERVING first, so balancers stop sending
 	g.log.Info("connect-gateway draining", "timeout", g.opts.DrainTimeout)
-	ctx, cancel := context.WithTimeout(context.Background(), g.opts.DrainTimeout)
+	// Stop waiting a little before the drain timeout, so that forcing the
+	// last calls closed and exiting also fit in it.
+	ctx, cancel := context.WithTimeout(context.Background(), g.opts.DrainTimeout-drainMargin(g.opts.DrainTimeout))
 	defer cancel()
 	done := make(chan struct{})
 	go func() {
@@ -202,4 +204,10 @@ func (g *Gateway) shutdown() {
 	}
 	<-done
 	g.log.Info("connect-gateway stopped")
+}
+
+// drainMargin is the part of the drain timeout kept for stopping: 5 %, at
+// most 250 ms.
+func drainMargin(timeout time.Duration) time.Duration {
+	return min(timeout/20, 250*time.Millisecond)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/connect-gateway/connect-gateway/gateway/redact"
+	"github.com/connect-gateway/connect-gateway/translate"
 )
 
 // minSecretLen is the shortest secret scrubError searches for: replacing
@@ -61,6 +63,10 @@ func scrubError(err error, secrets []string) error {
 	forms := secretForms(secrets)
 	if err == nil || len(forms) == 0 {
 		return err
+	}
+	var te *translate.Error
+	if errors.As(err, &te) && !te.ContainsAny(forms) {
+		return err // the common case, checked without copying the status
 	}
 	st, ok := status.FromError(err)
 	if !ok {

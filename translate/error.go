@@ -1,6 +1,8 @@
 package translate
 
 import (
+	"bytes"
+	"strings"
 	"sync"
 
 	spb "google.golang.org/genproto/googleapis/rpc/status"
@@ -77,6 +79,26 @@ type Error struct {
 
 func newError(httpStatus int, pb *spb.Status, cause error, label string) *Error {
 	return &Error{httpStatus: httpStatus, pb: pb, cause: cause, label: label}
+}
+
+// ContainsAny reports whether the status's message, or the wire bytes of
+// any of its details, contain one of needles, without copying the status:
+// a cheap first check before scrubbing text out of it.
+func (e *Error) ContainsAny(needles []string) bool {
+	if e == nil {
+		return false
+	}
+	for _, n := range needles {
+		if strings.Contains(e.pb.GetMessage(), n) {
+			return true
+		}
+		for _, d := range e.pb.GetDetails() {
+			if bytes.Contains(d.GetValue(), []byte(n)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Label names what the error is, from a small fixed set fit for a metric

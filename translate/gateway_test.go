@@ -286,3 +286,29 @@ func TestErrorMethods(t *testing.T) {
 		t.Error("a nil *Error is not safe to use")
 	}
 }
+
+func TestErrorContainsAny(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"statusCode":400,"message":"bad token abc123xyz","errors":[{"code":"InvalidJsonInput","message":"bad","detailedErrorMessage":"echo: s3cr3t-value"}]}`)
+	e := FromResponse(400, nil, body, Target{CorrelationID: "cid"})
+	tests := []struct {
+		needles []string
+		want    bool
+	}{
+		{[]string{"abc123xyz"}, true},               // in the message
+		{[]string{"nothing", "s3cr3t-value"}, true}, // in a detail only
+		{[]string{"absent-needle"}, false},          // nowhere
+		{nil, false},                                // nothing to look for
+		{[]string{`"echo: s3cr3t-value"`}, true},    // JSON text inside extra_json
+		{[]string{"czNjcjN0LXZhbHVl"}, false},       // base64 of it: not there
+	}
+	for _, tt := range tests {
+		if got := e.ContainsAny(tt.needles); got != tt.want {
+			t.Errorf("ContainsAny(%q) = %v, want %v", tt.needles, got, tt.want)
+		}
+	}
+	var nilErr *Error
+	if nilErr.ContainsAny([]string{"x"}) {
+		t.Error("a nil Error contains something")
+	}
+}

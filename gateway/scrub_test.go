@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -107,14 +108,11 @@ func TestCallSecrets(t *testing.T) {
 		},
 	}}
 	got := g.callSecrets(callIn{bearer: "bearer-token"}, req)
+	// protoreflect ranges over fields in no fixed order: compare as sets.
+	slices.Sort(got)
 	want := []string{"bearer-token", "secured-1", "secured-2"}
-	if len(got) != len(want) {
-		t.Fatalf("callSecrets = %q, want %q", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("callSecrets = %q, want %q", got, want)
-		}
+	if !slices.Equal(got, want) {
+		t.Errorf("callSecrets = %q, want %q", got, want)
 	}
 }
 

@@ -32,7 +32,7 @@ type callIn struct {
 // callOut is what invoke learned about the upstream exchange.
 type callOut struct {
 	upstreamStatus int    // 0 when no answer came
-	connectCode    string // the first error's code, or the gateway reason
+	connectCode    string // the error's label (see reasonOf), set by scrubCall
 	attempts       int
 	body           []byte // the upstream's success body, when callIn.rawBody
 }
@@ -49,7 +49,6 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 
 	ureq, err := r.upstreamRequest(m)
 	if err != nil {
-		out.connectCode = reasonName(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST)
 		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, err.Error(), target, nil)
 	}
 	ureq.Bearer = in.bearer
@@ -71,7 +70,6 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 			return msg, out, nil
 		}
 		if err != nil {
-			out.connectCode = reasonName(errorsv1.GatewayReason_GATEWAY_REASON_OUTCOME_UNKNOWN)
 			return nil, out, verr
 		}
 		// An unverified 500 is answered as the upstream answered it: its
@@ -81,13 +79,11 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	}
 	if err != nil {
 		terr := g.upstreamError(err, target)
-		out.connectCode = reasonOf(terr)
 		return nil, out, terr
 	}
 	out.upstreamStatus, out.attempts = resp.StatusCode, resp.Attempts
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		terr := translate.FromResponse(resp.StatusCode, resp.Header, resp.Body, target)
-		out.connectCode = reasonOf(terr)
 		return nil, out, terr
 	}
 	if in.rawBody {
@@ -96,7 +92,6 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	}
 	msg, err := r.decodeResponse(resp.Body)
 	if err != nil {
-		out.connectCode = reasonName(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL)
 		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL,
 			fmt.Sprintf("the upstream answered %d with a body the gateway cannot read as %s: %v",
 				resp.StatusCode, r.output.Descriptor().Name(), err), target, nil)
@@ -183,10 +178,6 @@ func (g *Gateway) upstreamError(err error, target translate.Target) *translate.E
 		msg = "the outcome of the write is unknown: " + msg + "; read the resource before retrying"
 	}
 	return translate.NewError(reason, msg, target, md)
-}
-
-func reasonName(r errorsv1.GatewayReason) string {
-	return translate.Gateway(r).Reason
 }
 
 // reasonOf names a failed call for logs and metrics, from a bounded set:

@@ -236,12 +236,12 @@ func TestGracefulShutdownWithoutHungCalls(t *testing.T) {
 // process exits 0 within its drain timeout.
 func TestSIGTERM(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs cmd/connect-gateway")
+		t.Skip("-short: builds cmd/connect-gateway and holds calls for seconds; run without -short")
 	}
 	t.Parallel()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go command to build cmd/connect-gateway with")
+		t.Fatalf("the go command builds the binary under test: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "connect-gateway")
 	build := exec.Command(goTool, "build", "-o", bin, "github.com/connect-gateway/connect-gateway/cmd/connect-gateway")

@@ -97,8 +97,6 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 		)
 		if err == nil {
 			resp, out, err = g.invoke(hr.Context(), r, req, in)
-		} else {
-			out.connectCode = reasonOf(err)
 		}
 		err = g.scrubCall(err, &out, in, req)
 		g.finish(hr.Context(), r, in, out, err, start)

@@ -20,6 +20,7 @@ func (u upstreamMetrics) RetryDenied(string) {
 	u.m.retries.WithLabelValues("denied_by_budget", "").Inc()
 }
 
-func (u upstreamMetrics) Rejected(_ string, kind upstream.Kind) {
-	u.m.translated.WithLabelValues(kind.String()).Inc()
-}
+// Rejected is counted once, by the call's own error label in
+// connect_gateway_translated_errors_total; counting it here too would count
+// every rejected call twice.
+func (upstreamMetrics) Rejected(string, upstream.Kind) {}

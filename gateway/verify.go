@@ -63,7 +63,7 @@ func linkVerifiers(routes []*route) {
 	}
 }
 
-// writeDeadline returns the context a write is sent with: the caller's
+// writeContext returns the context a write is sent with: the caller's
 // deadline minus the reserve for reading back.
 func writeContext(ctx context.Context, r *route) (context.Context, context.CancelFunc) {
 	deadline, ok := ctx.Deadline()
@@ -78,7 +78,7 @@ func writeContext(ctx context.Context, r *route) (context.Context, context.Cance
 func ambiguous(resp *upstream.Response, err error) bool {
 	if err != nil {
 		var uerr *upstream.Error
-		return errors.As(err, &uerr) && (uerr.Ambiguous || uerr.Kind == upstream.KindTimeout && uerr.Written)
+		return errors.As(err, &uerr) && uerr.Ambiguous // written, then no answer
 	}
 	return resp.StatusCode == http.StatusInternalServerError
 }

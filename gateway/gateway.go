@@ -109,6 +109,7 @@ func (g *Gateway) newGRPCServer() *grpc.Server {
 		grpc.MaxRecvMsgSize(int(g.opts.MaxRequestBytes)),
 		grpc.MaxSendMsgSize(int(g.opts.MaxResponseBytes)),
 		grpc.ChainStreamInterceptor(g.watches.intercept),
+		grpc.ForceServerCodecV2(newServerCodec()),
 	)
 	g.registerServices(s)
 	g.health = health.NewServer()

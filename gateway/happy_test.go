@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,6 +107,16 @@ func TestEveryRPCOverGRPC(t *testing.T) {
 	deleted, err := deployments.DeleteDeployment(ctx, &connectv1.DeleteDeploymentRequest{ProjectKey: "demo", Ref: &connectv1.DeleteDeploymentRequest_Id{Id: d.GetId()}})
 	if err != nil || deleted.GetDeployment().GetStatus() != "Undeploying" {
 		t.Fatalf("DeleteDeployment: %v %v, want Undeploying", deleted, err)
+	}
+
+	// Every answer above but the log pages (google.protobuf.Value details)
+	// went from JSON straight to protobuf binary.
+	_, metrics := doHTTP(t, "GET", e.httpURL+"/metrics", "")
+	for _, line := range strings.Split(string(metrics), "\n") {
+		if strings.HasPrefix(line, "connect_gateway_grpc_responses_decoded_total{") &&
+			!strings.Contains(line, `method="/commercetools.connect.v1.DeploymentService/GetDeploymentLogs"`) {
+			t.Errorf("a response left the fast path: %s", line)
+		}
 	}
 }
 

@@ -27,6 +27,11 @@ type callIn struct {
 	// rawBody asks for the upstream's success body as it is (callOut.body)
 	// instead of a decoded message: the REST face writes Connect's own bytes.
 	rawBody bool
+	// wireBody asks for the success body in protobuf binary (callOut.body),
+	// transcoded straight from the JSON without building the message, when
+	// [wirejson.AppendProto] takes it; otherwise the message is decoded. The
+	// gRPC face sends those bytes as they are (see [wireMessage]).
+	wireBody bool
 }
 
 // callOut is what invoke learned about the upstream exchange.
@@ -34,7 +39,9 @@ type callOut struct {
 	upstreamStatus int    // 0 when no answer came
 	connectCode    string // the error's label (see reasonOf), set by scrubCall
 	attempts       int
-	body           []byte // the upstream's success body, when callIn.rawBody
+	// body is the success body when callIn.rawBody (JSON) or
+	// callIn.wireBody (protobuf binary) asked for it and it was given.
+	body []byte
 }
 
 // invoke performs one RPC as one upstream call (plus safe retries): the
@@ -90,6 +97,13 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 		out.body = resp.Body
 		return nil, out, nil
 	}
+	if in.wireBody {
+		if wire, ok := r.transcodeResponse(resp.Body); ok {
+			out.body = wire
+			return nil, out, nil
+		}
+		g.metrics.decoded.WithLabelValues(r.fullMethod).Inc()
+	}
 	msg, err := r.decodeResponse(resp.Body)
 	if err != nil {
 		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL,
@@ -143,6 +157,17 @@ func (r *route) decodeResponse(body []byte) (proto.Message, error) {
 		return nil, err
 	}
 	return resp.Interface(), nil
+}
+
+// transcodeResponse writes a successful upstream body as the protobuf
+// encoding of the response message, without building the message; ok is
+// false when the body is left to decodeResponse (see [wirejson.AppendProto]).
+func (r *route) transcodeResponse(body []byte) (wire []byte, ok bool) {
+	buf := make([]byte, 0, len(body)+8) // the wire form is shorter than the JSON
+	if r.responseBody != nil {
+		return wirejson.AppendProtoField(buf, r.responseBody.Number(), body, r.responseBody.Message())
+	}
+	return wirejson.AppendProto(buf, body, r.output.Descriptor())
 }
 
 // responseBody returns the part of a response message the REST face writes.

@@ -21,6 +21,7 @@ type metrics struct {
 	translated *prometheus.CounterVec
 	retries    *prometheus.CounterVec
 	ambiguous  *prometheus.CounterVec
+	decoded    *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -52,8 +53,12 @@ func newMetrics() *metrics {
 			Name: "connect_gateway_ambiguous_writes_total",
 			Help: "Writes whose outcome was unknown (a 500, a timeout or a reset after sending), by what reading back showed: verified or unknown.",
 		}, []string{"outcome"}),
+		decoded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connect_gateway_grpc_responses_decoded_total",
+			Help: "Successful gRPC answers the gateway decoded into a message because the upstream body was outside the shapes it transcodes straight to protobuf (the fast path), by gRPC method.",
+		}, []string{"method"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.translated, m.retries, m.ambiguous,
+	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.translated, m.retries, m.ambiguous, m.decoded,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -57,11 +57,15 @@ func (g *Gateway) grpcHandler(r *route) grpc.MethodHandler {
 
 // serveGRPC handles one gRPC call: the correlation id and the bearer token
 // come from metadata, the correlation id goes back in the response headers.
-func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (proto.Message, error) {
+//
+// A successful answer is a [wireMessage] when the upstream's body was
+// transcoded straight to protobuf binary, a proto.Message otherwise.
+func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (any, error) {
 	start := time.Now()
 	md, _ := metadata.FromIncomingContext(ctx)
 	in := callIn{
 		face:          "grpc",
+		wireBody:      true,
 		correlationID: correlationID(first(md, "x-correlation-id")),
 		bearer:        bearerToken(first(md, "authorization")),
 	}
@@ -71,6 +75,9 @@ func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (p
 	g.finish(ctx, r, in, out, err, start)
 	if err != nil {
 		return nil, err
+	}
+	if out.body != nil {
+		return wireMessage(out.body), nil
 	}
 	return resp, nil
 }

@@ -1,0 +1,174 @@
+package wirejson
+
+import (
+	"errors"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// AppendProto appends to b the protobuf binary encoding of the message of
+// type md that [Unmarshal] decodes from data, without building the message:
+// JSON goes straight to wire bytes, which a gRPC server can send as they
+// are. It is the gateway's fast path for successful responses.
+//
+// It handles the shapes of Connect's resources: objects, arrays of objects
+// and of scalars, strings, booleans and integers, nulls, unknown fields.
+// For anything else (input that is not well formed or does not fit md, a key
+// given twice, a well-known type, an update action, a map, a scalar kind
+// other than string, bool, int32 and int64) it returns b unchanged and
+// false, and the caller decodes with [Unmarshal], which gives the message or
+// the error. Whatever AppendProto accepts, Unmarshal decodes into an equal
+// message; FuzzAppendProtoMatchesUnmarshal checks it.
+func AppendProto(b, data []byte, md protoreflect.MessageDescriptor) ([]byte, bool) {
+	t := transcoder{scanner: scanner{data: data}, out: b}
+	if t.peek() != '{' || t.message(md) != nil || t.peek() != 0 {
+		return b, false
+	}
+	return t.out, true
+}
+
+// AppendProtoField is [AppendProto] for a message that is field num of an
+// enclosing message: it appends the field's tag, length and encoding, which
+// is the whole encoding of an enclosing message whose only field it is
+// (a response whose google.api.http response_body is that field).
+func AppendProtoField(b []byte, num protowire.Number, data []byte, md protoreflect.MessageDescriptor) ([]byte, bool) {
+	t := transcoder{scanner: scanner{data: data}, out: protowire.AppendTag(b, num, protowire.BytesType)}
+	if t.peek() != '{' || t.nested(md) != nil || t.peek() != 0 {
+		return b, false
+	}
+	return t.out, true
+}
+
+// errFallback stops the transcoder: the input is left to Unmarshal.
+var errFallback = errors.New("wirejson: left to Unmarshal")
+
+// transcoder writes protobuf wire bytes while it scans JSON.
+type transcoder struct {
+	scanner
+	out []byte
+}
+
+// message transcodes the object at the current position as md's fields,
+// in document order (protobuf parsers accept fields in any order).
+func (t *transcoder) message(md protoreflect.MessageDescriptor) error {
+	mi := infoOf(md)
+	if mi.wkt != nil || mi.wrapper != nil || len(mi.fields) > 64 || t.peek() != '{' {
+		return errFallback
+	}
+	var seen uint64 // by field index: a key given twice is left to Unmarshal
+	return t.object(func(key []byte) error {
+		fd, known := mi.byJSON[string(key)]
+		if !known {
+			return t.skip()
+		}
+		bit := uint64(1) << fd.Index()
+		if seen&bit != 0 {
+			return errFallback
+		}
+		seen |= bit
+		if t.peek() == 'n' {
+			return t.literal("null") // null leaves the field unset
+		}
+		switch {
+		case fd.IsMap():
+			return errFallback
+		case fd.IsList():
+			if t.peek() != '[' {
+				return errFallback
+			}
+			return t.array(func(int) error {
+				if t.peek() == 'n' {
+					return errFallback
+				}
+				return t.value(fd, false)
+			})
+		}
+		return t.value(fd, !fd.HasPresence())
+	})
+}
+
+// nested transcodes a message value: its length, then its fields. The
+// length is written in one byte first and widened when the encoding turns
+// out longer than 127 bytes.
+func (t *transcoder) nested(md protoreflect.MessageDescriptor) error {
+	start := len(t.out)
+	t.out = append(t.out, 0)
+	if err := t.message(md); err != nil {
+		return err
+	}
+	n := len(t.out) - start - 1
+	if n < 0x80 {
+		t.out[start] = byte(n)
+		return nil
+	}
+	k := protowire.SizeVarint(uint64(n))
+	for range k - 1 {
+		t.out = append(t.out, 0)
+	}
+	copy(t.out[start+k:], t.out[start+1:start+1+n])
+	protowire.AppendVarint(t.out[start:start], uint64(n))
+	return nil
+}
+
+// value transcodes one value of field fd (an element when fd is a list).
+// implicit is set for a field without presence, whose zero value proto3
+// does not encode.
+func (t *transcoder) value(fd protoreflect.FieldDescriptor, implicit bool) error {
+	num := fd.Number()
+	if md := fd.Message(); md != nil {
+		t.out = protowire.AppendTag(t.out, num, protowire.BytesType)
+		return t.nested(md)
+	}
+	c := t.peek()
+	switch fd.Kind() {
+	case protoreflect.StringKind:
+		if c != '"' {
+			return errFallback
+		}
+		s, err := t.stringBytes() // always valid UTF-8
+		if err != nil || (implicit && len(s) == 0) {
+			return err
+		}
+		t.out = protowire.AppendTag(t.out, num, protowire.BytesType)
+		t.out = protowire.AppendBytes(t.out, s)
+		return nil
+	case protoreflect.BoolKind:
+		var v uint64
+		switch c {
+		case 't':
+			if err := t.literal("true"); err != nil {
+				return err
+			}
+			v = 1
+		case 'f':
+			if err := t.literal("false"); err != nil || implicit {
+				return err
+			}
+		default:
+			return errFallback
+		}
+		t.out = protowire.AppendTag(t.out, num, protowire.VarintType)
+		t.out = protowire.AppendVarint(t.out, v)
+		return nil
+	case protoreflect.Int32Kind, protoreflect.Int64Kind:
+		if c != '-' && (c < '0' || c > '9') {
+			return errFallback
+		}
+		b, err := t.number()
+		if err != nil {
+			return err
+		}
+		n, ok := parseInt(b)
+		if !ok || (fd.Kind() == protoreflect.Int32Kind && (n < -1<<31 || n >= 1<<31)) {
+			return errFallback
+		}
+		if implicit && n == 0 {
+			return nil
+		}
+		t.out = protowire.AppendTag(t.out, num, protowire.VarintType)
+		t.out = protowire.AppendVarint(t.out, uint64(n)) // int32 too: sign-extended, as protobuf encodes it
+		return nil
+	}
+	return errFallback
+}

@@ -59,6 +59,11 @@ func New(opts Options) (*Gateway, error) {
 	if g.routes, err = loadRoutes(services()...); err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
+	for _, r := range g.routes {
+		for f := range numFaces {
+			r.series[f] = g.metrics.seriesOf(r.fullMethod, f)
+		}
+	}
 	var auth upstream.Auth = upstream.PassthroughAuth{}
 	if opts.Auth == AuthClientCredentials {
 		auth = opts.Credentials

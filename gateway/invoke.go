@@ -19,9 +19,25 @@ import (
 	"github.com/connect-gateway/connect-gateway/translate"
 )
 
+// face is one of the gateway's two faces.
+type face int
+
+const (
+	faceGRPC face = iota
+	faceREST
+	numFaces
+)
+
+func (f face) String() string {
+	if f == faceREST {
+		return "rest"
+	}
+	return "grpc"
+}
+
 // callIn is what a face passes to invoke besides the request message.
 type callIn struct {
-	face          string // "grpc" or "rest"
+	face          face
 	correlationID string
 	bearer        string // secret: never logged
 	// rawBody asks for the upstream's success body as it is (callOut.body)
@@ -224,7 +240,7 @@ func reasonOf(err error) string {
 func (g *Gateway) finish(ctx context.Context, r *route, in callIn, out callOut, err error, start time.Time) {
 	elapsed := time.Since(start)
 	code := status.Code(err)
-	g.metrics.observeCall(r.fullMethod, in.face, code, elapsed)
+	g.metrics.observeCall(r.series[in.face], code, elapsed)
 	if out.connectCode != "" {
 		g.metrics.translated.WithLabelValues(out.connectCode).Inc()
 	}
@@ -237,7 +253,7 @@ func (g *Gateway) finish(ctx context.Context, r *route, in callIn, out callOut, 
 	}
 	g.log.LogAttrs(ctx, level, "call",
 		slog.String("method", r.fullMethod),
-		slog.String("face", in.face),
+		slog.String("face", in.face.String()),
 		slog.String("code", code.String()),
 		slog.Int("upstream_status", out.upstreamStatus),
 		slog.String("connect_code", out.connectCode),

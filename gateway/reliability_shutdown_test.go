@@ -148,15 +148,22 @@ func (r *shutdownRig) runDrain(t *testing.T, grpcAddr string, stop func()) drain
 
 	if at, ok := <-notServing; ok {
 		d.notServing = at
-		// A new call, on a new connection: refused.
-		fresh, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-		if err != nil {
-			t.Fatal(err)
+		// A new call, on a new connection: refused once the server has
+		// stopped accepting, a moment after NOT_SERVING (a call that comes
+		// in between is served, and the drain waits for it).
+		for deadline := time.Now().Add(time.Second); ; {
+			fresh, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
+			_, d.refused = connectv1.NewConnectorStagedServiceClient(fresh).GetConnectorStaged(rctx, getStaged("slow"))
+			rcancel()
+			fresh.Close()
+			if status.Code(d.refused) == codes.Unavailable || time.Now().After(deadline) {
+				break
+			}
 		}
-		rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
-		_, d.refused = connectv1.NewConnectorStagedServiceClient(fresh).GetConnectorStaged(rctx, getStaged("slow"))
-		rcancel()
-		fresh.Close()
 	}
 	wg.Wait()
 	<-stopped

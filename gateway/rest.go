@@ -85,7 +85,7 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 	return func(w http.ResponseWriter, hr *http.Request, params map[string]string) {
 		start := time.Now()
 		in := callIn{
-			face:          "rest",
+			face:          faceREST,
 			rawBody:       true,
 			correlationID: correlationID(hr.Header.Get("X-Correlation-ID")),
 			bearer:        bearerToken(hr.Header.Get("Authorization")),

@@ -42,6 +42,8 @@ type route struct {
 	// verify reads back the resource of a write whose outcome is unknown;
 	// nil for routes that do not write.
 	verify *verifier
+	// series are the route's metric series by face, set by New.
+	series [numFaces]*callSeries
 }
 
 // segment is one segment of a path template: a literal or a variable bound

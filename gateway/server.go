@@ -62,14 +62,13 @@ func (g *Gateway) grpcHandler(r *route) grpc.MethodHandler {
 // transcoded straight to protobuf binary, a proto.Message otherwise.
 func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (any, error) {
 	start := time.Now()
-	md, _ := metadata.FromIncomingContext(ctx)
 	in := callIn{
-		face:          "grpc",
+		face:          faceGRPC,
 		wireBody:      true,
-		correlationID: correlationID(first(md, "x-correlation-id")),
-		bearer:        bearerToken(first(md, "authorization")),
+		correlationID: correlationID(first(ctx, "x-correlation-id")),
+		bearer:        bearerToken(first(ctx, "authorization")),
 	}
-	_ = grpc.SetHeader(ctx, metadata.Pairs("x-correlation-id", in.correlationID))
+	_ = grpc.SetHeader(ctx, metadata.MD{"x-correlation-id": {in.correlationID}})
 	resp, out, err := g.invoke(ctx, r, req, in)
 	err = g.scrubCall(err, &out, in, req)
 	g.finish(ctx, r, in, out, err, start)
@@ -82,8 +81,10 @@ func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (a
 	return resp, nil
 }
 
-func first(md metadata.MD, key string) string {
-	if v := md.Get(key); len(v) > 0 {
+// first returns the first value of the incoming metadata key (lower case),
+// without copying the rest of the metadata.
+func first(ctx context.Context, key string) string {
+	if v := metadata.ValueFromIncomingContext(ctx, key); len(v) > 0 {
 		return v[0]
 	}
 	return ""

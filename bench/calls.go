@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"google.golang.org/grpc"
@@ -52,68 +53,77 @@ const (
 	// ScenarioGet reads the ConnectorStaged: GetConnectorStaged, or
 	// GET /connectors/drafts/{id}. The expected outcome is the resource.
 	ScenarioGet Scenario = "get"
-	// ScenarioConflict updates it at a stale version:
+	// ScenarioUpdate updates it at its current version:
 	// UpdateConnectorStaged, or POST /connectors/drafts/{id}. The expected
-	// outcome is the ConcurrentModification error: 409 over HTTP, ABORTED
-	// from the gateway, UNKNOWN from vanguard (which maps a 409 with gRPC's
-	// HTTP table), ABORTED from the static server. The health check has no
-	// error path and answers SERVING in both scenarios.
+	// outcome is the updated resource. It is the success path of the same
+	// call as ScenarioConflict.
+	ScenarioUpdate Scenario = "update"
+	// ScenarioConflict updates it at a stale version. The expected outcome
+	// is the ConcurrentModification error: 409 over HTTP, ABORTED from the
+	// gateway, UNKNOWN from vanguard (which maps a 409 with gRPC's HTTP
+	// table), ABORTED from the static server. The health check has no error
+	// path and answers SERVING in every scenario.
 	ScenarioConflict Scenario = "conflict"
 )
 
-// Scenarios lists both scenarios.
-func Scenarios() []Scenario { return []Scenario{ScenarioGet, ScenarioConflict} }
+// Scenarios lists the scenarios.
+func Scenarios() []Scenario { return []Scenario{ScenarioGet, ScenarioUpdate, ScenarioConflict} }
 
 // Caller returns one call of target in scenario. The call returns nil only
 // when it had the expected outcome; anything else (a transport error, a
 // wrong status, a wrong body) is an error.
 func (r *Rig) Caller(target Target, scenario Scenario) (load.Call, error) {
-	if scenario != ScenarioGet && scenario != ScenarioConflict {
+	if !slices.Contains(Scenarios(), scenario) {
 		return nil, fmt.Errorf("bench: unknown scenario %q", scenario)
 	}
-	conflict := scenario == ScenarioConflict
 	switch target {
 	case TargetDirect:
-		return r.httpCall(r.UpstreamURL, conflict), nil
+		return r.httpCall(r.UpstreamURL, scenario), nil
 	case TargetRESTGateway:
-		return r.httpCall(r.GatewayURL, conflict), nil
+		return r.httpCall(r.GatewayURL, scenario), nil
 	case TargetGRPCFloor:
 		return healthCall(r.clients.floor), nil
 	case TargetGRPCStatic:
-		return r.grpcCall(r.clients.floor, conflict, codes.Aborted), nil
+		return r.grpcCall(r.clients.floor, scenario, codes.Aborted), nil
 	case TargetGRPCGateway:
-		return r.grpcCall(r.clients.gateway, conflict, codes.Aborted), nil
+		return r.grpcCall(r.clients.gateway, scenario, codes.Aborted), nil
 	case TargetVanguard:
-		return r.grpcCall(r.clients.vanguard, conflict, codes.Unknown), nil
+		return r.grpcCall(r.clients.vanguard, scenario, codes.Unknown), nil
 	}
 	return nil, fmt.Errorf("bench: unknown target %q", target)
 }
 
-// updateBody is the REST body of the conflict scenario.
-var updateBody = []byte(fmt.Sprintf(`{"version":%d,"actions":[{"action":"setName","name":"bench"}]}`, StaleVersion))
+// updateBody is the REST body of an update at version.
+func updateBody(version int32) []byte {
+	return fmt.Appendf(nil, `{"version":%d,"actions":[{"action":"setName","name":"bench"}]}`, version)
+}
 
 var authHeader = []string{"Bearer " + Token}
 
 // httpCall sends the scenario's request to base + /connectors/drafts/{id}
 // and checks the status and the body's length against the upstream's.
-func (r *Rig) httpCall(base string, conflict bool) load.Call {
+func (r *Rig) httpCall(base string, scenario Scenario) load.Call {
 	url := base + stagedPrefix + r.Bodies.ID
 	method, want, wantLen := http.MethodGet, http.StatusOK, len(r.Bodies.Staged)
-	if conflict {
-		method, want, wantLen = http.MethodPost, http.StatusConflict, len(r.Bodies.Conflict)
+	var payload []byte
+	switch scenario {
+	case ScenarioUpdate:
+		method, want, wantLen, payload = http.MethodPost, http.StatusCreated, len(r.Bodies.Updated), updateBody(r.Bodies.Version)
+	case ScenarioConflict:
+		method, want, wantLen, payload = http.MethodPost, http.StatusConflict, len(r.Bodies.Conflict), updateBody(StaleVersion)
 	}
 	hc := r.clients.http
 	return func(ctx context.Context) error {
 		var body io.Reader
-		if conflict {
-			body = bytes.NewReader(updateBody)
+		if payload != nil {
+			body = bytes.NewReader(payload)
 		}
 		req, err := http.NewRequestWithContext(ctx, method, url, body)
 		if err != nil {
 			return err
 		}
 		req.Header["Authorization"] = authHeader
-		if conflict {
+		if payload != nil {
 			req.Header["Content-Type"] = jsonContentType
 		}
 		resp, err := hc.Do(req)
@@ -134,23 +144,27 @@ func (r *Rig) httpCall(base string, conflict bool) load.Call {
 	}
 }
 
-// grpcCall calls GetConnectorStaged, or UpdateConnectorStaged at a stale
-// version expecting code wantErr.
-func (r *Rig) grpcCall(cc *grpc.ClientConn, conflict bool, wantErr codes.Code) load.Call {
+// grpcCall calls GetConnectorStaged, UpdateConnectorStaged at the current
+// version (checking the answer's id and new version), or at a stale version
+// expecting code wantErr.
+func (r *Rig) grpcCall(cc *grpc.ClientConn, scenario Scenario, wantErr codes.Code) load.Call {
 	client := connectv1.NewConnectorStagedServiceClient(cc)
 	id := r.Bodies.ID
 	md := metadata.Pairs("authorization", authHeader[0])
-	if !conflict {
+	check := func(cs *connectv1.ConnectorStaged, version int32) error {
+		if cs.GetId() != id || cs.GetVersion() != version {
+			return fmt.Errorf("got ConnectorStaged %q at version %d, want %q at %d", cs.GetId(), cs.GetVersion(), id, version)
+		}
+		return nil
+	}
+	if scenario == ScenarioGet {
 		req := &connectv1.GetConnectorStagedRequest{Ref: &connectv1.GetConnectorStagedRequest_Id{Id: id}}
 		return func(ctx context.Context) error {
 			resp, err := client.GetConnectorStaged(metadata.NewOutgoingContext(ctx, md), req)
 			if err != nil {
 				return err
 			}
-			if got := resp.GetConnectorStaged().GetId(); got != id {
-				return fmt.Errorf("got ConnectorStaged %q, want %q", got, id)
-			}
-			return nil
+			return check(resp.GetConnectorStaged(), r.Bodies.Version)
 		}
 	}
 	req := &connectv1.UpdateConnectorStagedRequest{
@@ -159,6 +173,16 @@ func (r *Rig) grpcCall(cc *grpc.ClientConn, conflict bool, wantErr codes.Code) l
 		Actions: []*connectv1.ConnectorStagedUpdateAction{{
 			Action: &connectv1.ConnectorStagedUpdateAction_SetName{SetName: &connectv1.ConnectorStagedSetNameAction{Name: "bench"}},
 		}},
+	}
+	if scenario == ScenarioUpdate {
+		req.Version = r.Bodies.Version
+		return func(ctx context.Context) error {
+			resp, err := client.UpdateConnectorStaged(metadata.NewOutgoingContext(ctx, md), req)
+			if err != nil {
+				return err
+			}
+			return check(resp.GetConnectorStaged(), r.Bodies.Version+1)
+		}
 	}
 	return func(ctx context.Context) error {
 		_, err := client.UpdateConnectorStaged(metadata.NewOutgoingContext(ctx, md), req)

@@ -28,6 +28,9 @@ type Bodies struct {
 	// Conflict is the 409 ConcurrentModification body of an update at
 	// StaleVersion.
 	Conflict []byte
+	// Updated is the 201 body of the same update at Version: the
+	// ConnectorStaged at Version+1 (Connect answers an update with 201).
+	Updated []byte
 }
 
 // StaleVersion is the version the conflict scenario sends.
@@ -76,6 +79,10 @@ func CaptureBodies(ctx context.Context) (Bodies, error) {
 	}
 	update := fmt.Sprintf(`{"version":%d,"actions":[{"action":"setName","name":"bench"}]}`, StaleVersion)
 	if b.Conflict, err = ask(http.MethodPost, "/connectors/drafts/"+b.ID, update, http.StatusConflict); err != nil {
+		return Bodies{}, err
+	}
+	current := fmt.Sprintf(`{"version":%d,"actions":[{"action":"setName","name":"bench"}]}`, b.Version)
+	if b.Updated, err = ask(http.MethodPost, "/connectors/drafts/"+b.ID, current, http.StatusCreated); err != nil {
 		return Bodies{}, err
 	}
 	return b, nil

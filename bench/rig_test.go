@@ -66,18 +66,20 @@ func TestUpstreamServesSimulatorBytes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, method, path string
+		body               []byte
 		wantStatus         int
 		wantBody           []byte
 	}{
-		{"get", http.MethodGet, stagedPrefix + rig.Bodies.ID, http.StatusOK, rig.Bodies.Staged},
-		{"get by key", http.MethodGet, stagedPrefix + "key=" + rig.Bodies.Key, http.StatusOK, rig.Bodies.Staged},
-		{"stale update", http.MethodPost, stagedPrefix + rig.Bodies.ID, http.StatusConflict, rig.Bodies.Conflict},
-		{"other route", http.MethodGet, "/connectors", http.StatusNotFound, []byte("{}")},
+		{"get", http.MethodGet, stagedPrefix + rig.Bodies.ID, nil, http.StatusOK, rig.Bodies.Staged},
+		{"get by key", http.MethodGet, stagedPrefix + "key=" + rig.Bodies.Key, nil, http.StatusOK, rig.Bodies.Staged},
+		{"update", http.MethodPost, stagedPrefix + rig.Bodies.ID, updateBody(rig.Bodies.Version), http.StatusCreated, rig.Bodies.Updated},
+		{"stale update", http.MethodPost, stagedPrefix + rig.Bodies.ID, updateBody(StaleVersion), http.StatusConflict, rig.Bodies.Conflict},
+		{"other route", http.MethodGet, "/connectors", nil, http.StatusNotFound, []byte("{}")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			req, err := http.NewRequestWithContext(t.Context(), tt.method, rig.UpstreamURL+tt.path, bytes.NewReader(updateBody))
+			req, err := http.NewRequestWithContext(t.Context(), tt.method, rig.UpstreamURL+tt.path, bytes.NewReader(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +101,7 @@ func TestUpstreamServesSimulatorBytes(t *testing.T) {
 			}
 		})
 	}
-	if !json.Valid(rig.Bodies.Staged) || !json.Valid(rig.Bodies.Conflict) {
+	if !json.Valid(rig.Bodies.Staged) || !json.Valid(rig.Bodies.Conflict) || !json.Valid(rig.Bodies.Updated) {
 		t.Error("the captured bodies are not JSON")
 	}
 }

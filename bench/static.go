@@ -13,20 +13,30 @@ import (
 )
 
 // staticServer is a ConnectorStagedService that answers GetConnectorStaged
-// with a fixed ConnectorStaged (the upstream's, decoded once) and
-// UpdateConnectorStaged with a bare ABORTED: a gRPC floor that, unlike the
+// with a fixed ConnectorStaged (the upstream's, decoded once),
+// UpdateConnectorStaged at the current version with the updated one, and
+// at any other version with a bare ABORTED: a gRPC floor that, unlike the
 // health check, pays for encoding a response of the real size.
 type staticServer struct {
 	connectv1.UnimplementedConnectorStagedServiceServer
-	get *connectv1.GetConnectorStagedResponse
+	version int32
+	get     *connectv1.GetConnectorStagedResponse
+	updated *connectv1.UpdateConnectorStagedResponse
 }
 
 func newStaticServer(b Bodies) (*staticServer, error) {
-	cs := &connectv1.ConnectorStaged{}
+	cs, updated := &connectv1.ConnectorStaged{}, &connectv1.ConnectorStaged{}
 	if err := wirejson.Unmarshal(b.Staged, cs); err != nil {
 		return nil, fmt.Errorf("bench: decoding the ConnectorStaged body: %w", err)
 	}
-	return &staticServer{get: &connectv1.GetConnectorStagedResponse{ConnectorStaged: cs}}, nil
+	if err := wirejson.Unmarshal(b.Updated, updated); err != nil {
+		return nil, fmt.Errorf("bench: decoding the updated ConnectorStaged body: %w", err)
+	}
+	return &staticServer{
+		version: b.Version,
+		get:     &connectv1.GetConnectorStagedResponse{ConnectorStaged: cs},
+		updated: &connectv1.UpdateConnectorStagedResponse{ConnectorStaged: updated},
+	}, nil
 }
 
 func registerStatic(s grpc.ServiceRegistrar, srv *staticServer) {
@@ -38,7 +48,11 @@ func (s *staticServer) GetConnectorStaged(context.Context, *connectv1.GetConnect
 	return s.get, nil
 }
 
-// UpdateConnectorStaged always conflicts.
-func (s *staticServer) UpdateConnectorStaged(context.Context, *connectv1.UpdateConnectorStagedRequest) (*connectv1.UpdateConnectorStagedResponse, error) {
+// UpdateConnectorStaged succeeds at the current version and conflicts at
+// any other.
+func (s *staticServer) UpdateConnectorStaged(_ context.Context, req *connectv1.UpdateConnectorStagedRequest) (*connectv1.UpdateConnectorStagedResponse, error) {
+	if req.GetVersion() == s.version {
+		return s.updated, nil
+	}
 	return nil, status.Error(codes.Aborted, "version conflict")
 }

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,15 +14,16 @@ import (
 const stagedPrefix = "/connectors/drafts/"
 
 // fixedUpstream answers every GET /connectors/drafts/{ref} with
-// Bodies.Staged (200) and every POST to it with Bodies.Conflict (409), after
-// Delay. Anything else is a 404 with an empty JSON object. It echoes
+// Bodies.Staged (200), a POST to it at Bodies.Version with Bodies.Updated
+// (201) and any other POST with Bodies.Conflict (409), after Delay. Anything else is a 404 with an empty JSON object. It echoes
 // X-Correlation-ID, as the Connect API does. It reads no state, so its cost
 // is the same for every caller.
 type fixedUpstream struct {
 	bodies Bodies
 	delay  time.Duration
-	// stagedLen and conflictLen are the precomputed Content-Length values.
-	stagedLen, conflictLen []string
+	// stagedLen, updatedLen and conflictLen are the precomputed
+	// Content-Length values.
+	stagedLen, updatedLen, conflictLen []string
 	// inFlight counts the requests being served.
 	inFlight gauge
 	// gate, when set, holds every request until it is closed.
@@ -34,6 +37,7 @@ func newFixedUpstream(b Bodies, delay time.Duration) *fixedUpstream {
 		bodies:      b,
 		delay:       delay,
 		stagedLen:   []string{strconv.Itoa(len(b.Staged))},
+		updatedLen:  []string{strconv.Itoa(len(b.Updated))},
 		conflictLen: []string{strconv.Itoa(len(b.Conflict))},
 	}
 }
@@ -73,6 +77,15 @@ func (u *fixedUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(u.bodies.Staged)
 	case http.MethodPost:
+		var update struct {
+			Version int32 `json:"version"`
+		}
+		if body, err := io.ReadAll(r.Body); err == nil && json.Unmarshal(body, &update) == nil && update.Version == u.bodies.Version {
+			h["Content-Length"] = u.updatedLen
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write(u.bodies.Updated)
+			return
+		}
 		h["Content-Length"] = u.conflictLen
 		w.WriteHeader(http.StatusConflict)
 		_, _ = w.Write(u.bodies.Conflict)

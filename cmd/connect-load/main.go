@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var (
 		cfg       bench.LoadConfig
 		targets   = fs.String("targets", "all", "comma-separated targets: direct, grpc-floor, grpc-static, grpc-gateway, rest-gateway, vanguard, or all")
-		scenarios = fs.String("scenarios", "all", "comma-separated scenarios: get, conflict, or all")
+		scenarios = fs.String("scenarios", "all", "comma-separated scenarios: get, update, conflict, or all")
 	)
 	fs.Float64Var(&cfg.Load.Rate, "rate", 0, "calls per second to start (fixed-rate mode); 0 runs as fast as -concurrency workers can")
 	fs.DurationVar(&cfg.Load.Duration, "duration", 3*time.Second, "measuring time per target and scenario")

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -184,9 +185,21 @@ func (r *route) boundFieldPaths() [][]string {
 	return paths
 }
 
-// writeError renders err as the Connect ErrorResponse of translate.ToResponse.
+// writeError renders err as a Connect ErrorResponse: the upstream's own
+// body for a translated upstream error that holds all of it
+// ([translate.Error.RESTResponse]), translate.ToResponse of its status
+// otherwise.
 func writeError(w http.ResponseWriter, err error, correlationID string) {
-	code, header, body := translate.ToResponse(status.Convert(err))
+	var (
+		code   int
+		header http.Header
+		body   []byte
+	)
+	if te, ok := errors.AsType[*translate.Error](err); ok {
+		code, header, body = te.RESTResponse() // the upstream's own bytes when it has them
+	} else {
+		code, header, body = translate.ToResponse(status.Convert(err))
+	}
 	h := w.Header()
 	for k, v := range header {
 		h[k] = v

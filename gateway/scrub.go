@@ -66,7 +66,13 @@ func scrubError(err error, secrets []string) error {
 	}
 	var te *translate.Error
 	if errors.As(err, &te) && !te.ContainsAny(forms) {
-		return err // the common case, checked without copying the status
+		if !containsAny(te.UpstreamBody(), forms) {
+			return err // the common case, checked without copying the status
+		}
+		// The upstream's body, which the REST face answers with as it is,
+		// holds a secret its translation does not (under a key given twice,
+		// of which the translation keeps one): answer with the translation.
+		return te.GRPCStatus().Err()
 	}
 	st, ok := status.FromError(err)
 	if !ok {

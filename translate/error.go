@@ -2,6 +2,7 @@ package translate
 
 import (
 	"bytes"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -72,6 +73,8 @@ type Error struct {
 	pb         *spb.Status
 	cause      error
 	label      string
+	// body is the upstream's body when pb translates it (see UpstreamBody).
+	body []byte
 
 	once sync.Once
 	st   *status.Status
@@ -99,6 +102,33 @@ func (e *Error) ContainsAny(needles []string) bool {
 		}
 	}
 	return false
+}
+
+// UpstreamBody returns the upstream's error body when the Error is the
+// translation of a well-formed Connect ErrorResponse with an error status
+// (400 to 599), and nil otherwise. Rendering the status with [ToResponse]
+// gives the same JSON, unless errors were dropped to fit the status bound
+// (ErrorInfo.metadata truncated): these bytes still hold them all. The REST
+// face answers with them, Connect's own, as it does a successful body. The
+// caller must not modify them; they may hold what the status does not (all
+// the errors, and every value of a key given twice), which matters to
+// anyone searching them for secrets.
+func (e *Error) UpstreamBody() []byte {
+	if e == nil {
+		return nil
+	}
+	return e.body
+}
+
+// RESTResponse is [ToResponse] of the error's status, without copying the
+// status, except for the body: the upstream's own bytes when
+// [Error.UpstreamBody] has them (all of them, even when the status had to
+// drop errors), the rendering of the status otherwise.
+func (e *Error) RESTResponse() (httpStatus int, header http.Header, body []byte) {
+	if e == nil {
+		return ToResponse(nil)
+	}
+	return toResponse(e.pb, e.body)
 }
 
 // Label names what the error is, from a small fixed set fit for a metric

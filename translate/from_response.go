@@ -69,7 +69,9 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 	if tr.entry != nil {
 		label = tr.entry.Code
 	}
-	return newError(httpStatus, pb, nil, label)
+	e := newError(httpStatus, pb, nil, label)
+	e.body = body
+	return e
 }
 
 // LabelUncatalogued is the [Error.Label] of an upstream error whose code the

@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -119,6 +120,7 @@ func FuzzFromResponse(f *testing.F) {
 			t.Fatalf("status is %d bytes, over %d", size, MaxStatusBytes)
 		}
 		gotStatus, _, out := ToResponse(e.GRPCStatus())
+		checkRESTResponse(t, e)
 		if !json.Valid(out) {
 			t.Fatalf("REST body is not JSON: %s", out)
 		}
@@ -133,7 +135,13 @@ func FuzzFromResponse(f *testing.F) {
 				if len(body) < neverTruncatedBelow {
 					t.Fatalf("a %d-byte body was truncated", len(body))
 				}
+				if !bytes.Equal(e.UpstreamBody(), body) {
+					t.Fatal("a truncated translation does not keep the upstream's body")
+				}
 				return
+			}
+			if !bytes.Equal(e.UpstreamBody(), body) {
+				t.Fatalf("UpstreamBody() = %q, want the upstream's body", e.UpstreamBody())
 			}
 			if gotStatus != httpStatus {
 				t.Fatalf("REST status %d, want %d", gotStatus, httpStatus)
@@ -145,6 +153,9 @@ func FuzzFromResponse(f *testing.F) {
 		}
 		if info.GetDomain() != DomainGateway || info.GetReason() != "UPSTREAM_MALFORMED_ERROR" {
 			t.Fatalf("malformed body took the %s/%s path", info.GetDomain(), info.GetReason())
+		}
+		if e.UpstreamBody() != nil {
+			t.Fatal("a malformed body is kept as the upstream's body")
 		}
 		checkGatewayBody(t, gotStatus, out)
 	})

@@ -78,6 +78,7 @@ func TestFromTransport(t *testing.T) {
 				t.Errorf("HTTPStatus() %d, want %d", e.HTTPStatus(), tt.wantREST)
 			}
 			gotStatus, header, body := ToResponse(e.GRPCStatus())
+			checkRESTResponse(t, e)
 			if gotStatus != tt.wantREST || checkGatewayBody(t, gotStatus, body) != tt.wantConn {
 				t.Errorf("REST %d %s, want %d %s", gotStatus, body, tt.wantREST, tt.wantConn)
 			}
@@ -124,6 +125,7 @@ func TestNewError(t *testing.T) {
 				t.Errorf("RetryInfo present %v, want %v", hasRetry, g.Spec.GetRetryable())
 			}
 			gotStatus, header, body := ToResponse(e.GRPCStatus())
+			checkRESTResponse(t, e)
 			if gotStatus != wantREST {
 				t.Errorf("REST status %d, want %d", gotStatus, wantREST)
 			}

@@ -198,7 +198,8 @@ func TestUnknownCodeHTTPMapping(t *testing.T) {
 }
 
 // TestTruncation bounds statuses of huge bodies: the first errors that fit
-// are kept, in order, and ErrorInfo says the status is truncated.
+// are kept, in order, and ErrorInfo says the status is truncated. The REST
+// rendering still has the whole body: the upstream's own bytes.
 func TestTruncation(t *testing.T) {
 	t.Parallel()
 	big := strings.Repeat("é", 50_000)
@@ -252,6 +253,9 @@ func TestTruncation(t *testing.T) {
 			gotStatus, _, body := ToResponse(e.GRPCStatus())
 			if gotStatus != tt.httpStatus || !json.Valid(body) {
 				t.Errorf("REST %d, valid JSON %v", gotStatus, json.Valid(body))
+			}
+			if gotStatus, _, body := e.RESTResponse(); gotStatus != tt.httpStatus || string(body) != tt.body {
+				t.Errorf("RESTResponse: %d and %d bytes, want %d and the upstream's %d bytes", gotStatus, len(body), tt.httpStatus, len(tt.body))
 			}
 		})
 	}

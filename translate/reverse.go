@@ -32,7 +32,13 @@ import (
 // RequestInfo.request_id; Retry-After (whole seconds, rounded up) from
 // RetryInfo.
 func ToResponse(st *status.Status) (httpStatus int, header http.Header, body []byte) {
-	pb := st.Proto() // nil for a nil status
+	return toResponse(st.Proto(), nil) // nil for a nil status
+}
+
+// toResponse is [ToResponse] of pb, which it does not modify. A non-nil
+// upstreamBody is the body pb translates ([Error.UpstreamBody]): it is
+// answered as it is instead of being rendered again from pb.
+func toResponse(pb *spb.Status, upstreamBody []byte) (httpStatus int, header http.Header, body []byte) {
 	var v statusView
 	v.read(pb)
 	header = http.Header{"Content-Type": {"application/json"}}
@@ -41,6 +47,9 @@ func ToResponse(st *status.Status) (httpStatus int, header http.Header, body []b
 	}
 	if v.hasRetry {
 		header["Retry-After"] = []string{strconv.FormatInt(v.retrySecs, 10)}
+	}
+	if upstreamBody != nil {
+		return v.upstreamStatus(pb.GetCode()), header, upstreamBody
 	}
 	if v.hasResp {
 		if body, ok := appendErrorResponseWire(make([]byte, 0, len(v.resp)+64), v.resp); ok {

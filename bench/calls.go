@@ -30,7 +30,8 @@ const (
 	// the other half of the floor.
 	TargetGRPCFloor Target = "grpc-floor"
 	// TargetGRPCStatic is a ConnectorStagedService call on the floor server,
-	// answered from memory with a message of the real size.
+	// answered from memory with a message of the real size, or with the
+	// gateway's status of the conflict, details included.
 	TargetGRPCStatic Target = "grpc-static"
 	// TargetGRPCGateway is a gRPC call to the gateway, which calls the upstream.
 	TargetGRPCGateway Target = "grpc-gateway"
@@ -61,7 +62,7 @@ const (
 	// ScenarioConflict updates it at a stale version. The expected outcome
 	// is the ConcurrentModification error: 409 over HTTP, ABORTED from the
 	// gateway, UNKNOWN from vanguard (which maps a 409 with gRPC's HTTP
-	// table), ABORTED from the static server. The health check has no error
+	// table), the same ABORTED with details from the static server. The health check has no error
 	// path and answers SERVING in every scenario.
 	ScenarioConflict Scenario = "conflict"
 )

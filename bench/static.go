@@ -3,25 +3,27 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
+	"github.com/connect-gateway/connect-gateway/translate"
 )
 
 // staticServer is a ConnectorStagedService that answers GetConnectorStaged
 // with a fixed ConnectorStaged (the upstream's, decoded once),
 // UpdateConnectorStaged at the current version with the updated one, and
-// at any other version with a bare ABORTED: a gRPC floor that, unlike the
-// health check, pays for encoding a response of the real size.
+// at any other version with the status the gateway makes of the upstream's
+// 409 (translated once): a gRPC floor that, unlike the health check, pays
+// for carrying a response, or a status with its details, of the real size.
 type staticServer struct {
 	connectv1.UnimplementedConnectorStagedServiceServer
-	version int32
-	get     *connectv1.GetConnectorStagedResponse
-	updated *connectv1.UpdateConnectorStagedResponse
+	version  int32
+	get      *connectv1.GetConnectorStagedResponse
+	updated  *connectv1.UpdateConnectorStagedResponse
+	conflict error
 }
 
 func newStaticServer(b Bodies) (*staticServer, error) {
@@ -32,10 +34,13 @@ func newStaticServer(b Bodies) (*staticServer, error) {
 	if err := wirejson.Unmarshal(b.Updated, updated); err != nil {
 		return nil, fmt.Errorf("bench: decoding the updated ConnectorStaged body: %w", err)
 	}
+	conflict := translate.FromResponse(http.StatusConflict, http.Header{"Content-Type": jsonContentType}, b.Conflict,
+		translate.Target{ResourceType: "ConnectorStaged", ID: b.ID, CorrelationID: "cid-static-conflict"})
 	return &staticServer{
-		version: b.Version,
-		get:     &connectv1.GetConnectorStagedResponse{ConnectorStaged: cs},
-		updated: &connectv1.UpdateConnectorStagedResponse{ConnectorStaged: updated},
+		version:  b.Version,
+		get:      &connectv1.GetConnectorStagedResponse{ConnectorStaged: cs},
+		updated:  &connectv1.UpdateConnectorStagedResponse{ConnectorStaged: updated},
+		conflict: conflict.GRPCStatus().Err(),
 	}, nil
 }
 
@@ -54,5 +59,5 @@ func (s *staticServer) UpdateConnectorStaged(_ context.Context, req *connectv1.U
 	if req.GetVersion() == s.version {
 		return s.updated, nil
 	}
-	return nil, status.Error(codes.Aborted, "version conflict")
+	return nil, s.conflict
 }

@@ -7,8 +7,15 @@
 // call (method, path with the `key=` form, query, body) and how to read its
 // answer. Adding an endpoint means adding an RPC to the proto. The REST face
 // registers the same rules on a grpc-gateway ServeMux and calls the same
-// handler in process, so both faces behave alike; its errors are rendered
-// with [translate.ToResponse], so they equal what the upstream sent.
+// handler in process, so both faces behave alike. It answers with Connect's
+// own bytes, a success or an error ([translate.Error.RESTResponse]), unless
+// they hold a secret of the call; errors the gateway makes itself are
+// rendered with [translate.ToResponse].
+//
+// On the gRPC face a successful answer goes from JSON straight to protobuf
+// binary ([wirejson.AppendProto]), which a codec sends as it is; shapes the
+// transcoder leaves alone are decoded into the message instead
+// (connect_gateway_grpc_responses_decoded_total counts them).
 //
 // [Run] starts both servers and stops them gracefully when its context ends.
 package gateway

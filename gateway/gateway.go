@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -115,6 +116,7 @@ func (g *Gateway) newGRPCServer() *grpc.Server {
 		grpc.MaxSendMsgSize(int(g.opts.MaxResponseBytes)),
 		grpc.ChainStreamInterceptor(g.watches.intercept),
 		grpc.ForceServerCodecV2(newServerCodec()),
+		grpc.NumStreamWorkers(streamWorkers()),
 	)
 	g.registerServices(s)
 	g.health = health.NewServer()
@@ -124,6 +126,14 @@ func (g *Gateway) newGRPCServer() *grpc.Server {
 	}
 	return s
 }
+
+// streamWorkers is the number of goroutines that serve gRPC calls, reused
+// from call to call: a call's goroutine grows its stack to make the
+// upstream HTTP call, and a goroutine per call paid for that growth every
+// time (runtime.newstack was 3.6 % of all CPU samples on the benchmark's
+// get, 0.85 % with workers). Calls beyond them get a goroutine of their
+// own, as without workers.
+func streamWorkers() uint32 { return uint32(max(16, 4*runtime.GOMAXPROCS(0))) }
 
 // GRPCServer returns the gRPC server, to serve on a listener of the caller's.
 func (g *Gateway) GRPCServer() *grpc.Server { return g.grpc }

@@ -74,6 +74,18 @@ bench: ## Benchmarks (gateway vs floor vs vanguard, translate, upstream, wirejso
 	go test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) $(BENCH_PKGS) | tee .build/bench.txt
 	$(BENCHSTAT) .build/bench.txt
 
+BENCH_ROUNDS ?= 8
+
+.PHONY: bench-figures
+bench-figures: ## The issue-6 goals as ratios paired within each of BENCH_ROUNDS rounds of every path (about 10 min)
+	@mkdir -p .build
+	go test -c -o .build/bench.test ./bench
+	rm -f .build/rounds.txt
+	for i in $$(seq $(BENCH_ROUNDS)); do \
+		(cd bench && ../.build/bench.test -test.run '^$$' -test.bench 'Call/' -test.benchmem -test.count 1) | tee -a .build/rounds.txt; \
+	done
+	go run ./internal/cmd/benchfigures < .build/rounds.txt
+
 .PHONY: load
 load: ## Load comparison (about 30 s): fixed rate, then max throughput, every target side by side
 	go run ./cmd/connect-load -rate 1000 -concurrency 8 -duration 1s -fail-on-errors
@@ -87,6 +99,7 @@ load-smoke: ## A few-second run of the load command, failing on any failed call
 fuzz: ## Fuzz the parsers of outside input for FUZZTIME each
 	go test ./translate -run '^$$' -fuzz FuzzFromResponse -fuzztime $(FUZZTIME)
 	go test ./gateway/wirejson -run '^$$' -fuzz FuzzUnmarshal -fuzztime $(FUZZTIME)
+	go test ./gateway/wirejson -run '^$$' -fuzz FuzzAppendProtoMatchesUnmarshal -fuzztime $(FUZZTIME)
 
 .PHONY: fuzz-smoke
 fuzz-smoke: ## A short fixed-count fuzz run of each parser of outside input (part of test)

@@ -172,6 +172,7 @@ func (r *route) parseTemplate() error {
 // `name=value`: the `key=` form of the Connect API.
 func (r *route) path(req protoreflect.Message) (string, error) {
 	var b strings.Builder
+	b.Grow(len(r.template) + 96) // room for typical ids and keys: one allocation
 	for _, s := range r.segments {
 		b.WriteByte('/')
 		if s.field == nil {

@@ -16,9 +16,15 @@ import (
 // Client calls the upstream. It is safe for concurrent use; make one per
 // upstream and share it.
 type Client struct {
-	base        string
-	auth        Auth
-	http        *http.Client
+	base string
+	auth Auth
+	http *http.Client
+	// direct is the default client's transport, which Do sends through
+	// without http.Client: that client follows no redirect and keeps no
+	// cookie, and what Client.Do would add for those (copying the headers
+	// for a redirect, wrapping errors in a *url.Error that repeats the URL)
+	// costs without use. Nil for a client the caller gave.
+	direct      http.RoundTripper
 	timeout     time.Duration
 	maxAttempts int
 	backoffBase time.Duration
@@ -43,10 +49,15 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	var direct http.RoundTripper
+	if opts.HTTPClient == nil {
+		direct = o.HTTPClient.Transport
+	}
 	return &Client{
 		base:        o.BaseURL,
 		auth:        o.Auth,
 		http:        o.HTTPClient,
+		direct:      direct,
 		timeout:     o.DefaultTimeout,
 		maxAttempts: o.MaxAttempts,
 		backoffBase: o.BackoffBase,
@@ -233,7 +244,12 @@ func (c *Client) roundTrip(ctx context.Context, st *callState) outcome {
 	if err != nil {
 		return outcome{err: &Error{Kind: KindInternal, Err: fmt.Errorf("building the request: %w", err)}}
 	}
-	hresp, err := c.http.Do(hreq)
+	var hresp *http.Response
+	if c.direct != nil {
+		hresp, err = c.direct.RoundTrip(hreq)
+	} else {
+		hresp, err = c.http.Do(hreq)
+	}
 	if err != nil {
 		return outcome{err: classify(ctx, err, written.Load())}
 	}

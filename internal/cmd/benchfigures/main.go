@@ -1,0 +1,159 @@
+// Command benchfigures reads the output of several rounds of the bench
+// package's BenchmarkCall (`go test -bench Call -count 1`, run N times one
+// after the other) and prints the performance goals of issue 6 as measured:
+// each ratio is taken within a round, where both sides ran minutes apart at
+// most, and the median of the rounds is reported with its range. On a
+// shared machine whose speed drifts by tens of percent from one minute to
+// the next, a ratio of medians taken at different times says little; a
+// median of paired ratios says more.
+//
+//	make bench-figures          # 8 rounds, then this table
+//	benchfigures < rounds.txt
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	if err := run(os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchfigures:", err)
+		os.Exit(1)
+	}
+}
+
+// rounds maps a benchmark (scenario/target/mode) to its measurements, one
+// per round in the order they were read; a measurement maps a unit
+// ("p50-ns", "cpu-ns/op", "ns/op") to its value.
+type rounds map[string][]map[string]float64
+
+// parse reads benchmark lines: name, iterations, then value-unit pairs.
+func parse(r io.Reader) (rounds, error) {
+	out := rounds{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkCall/") {
+			continue
+		}
+		name := strings.TrimPrefix(f[0], "BenchmarkCall/")
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			name = name[:i] // the GOMAXPROCS suffix
+		}
+		m := map[string]float64{}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s: value %q: %w", f[0], f[i], err)
+			}
+			m[f[i+1]] = v
+		}
+		out[name] = append(out[name], m)
+	}
+	return out, sc.Err()
+}
+
+func key(scenario, target, mode string) string {
+	return "scenario=" + scenario + "/target=" + target + "/mode=" + mode
+}
+
+// ratio is the median, minimum and maximum over the rounds of num/den.
+type ratio struct {
+	median, min, max float64
+	n                int
+	numMedian        float64
+	denMedian        float64
+}
+
+func (rs rounds) ratio(num, den, unit string) (ratio, error) {
+	a, b := rs[num], rs[den]
+	if len(a) == 0 || len(b) == 0 {
+		return ratio{}, fmt.Errorf("no rounds of %s or %s", num, den)
+	}
+	n := min(len(a), len(b))
+	var qs, nums, dens []float64
+	for i := range n {
+		x, okx := a[i][unit]
+		y, oky := b[i][unit]
+		if !okx || !oky || y == 0 {
+			return ratio{}, fmt.Errorf("round %d of %s / %s has no %s", i+1, num, den, unit)
+		}
+		qs, nums, dens = append(qs, x/y), append(nums, x), append(dens, y)
+	}
+	return ratio{median: median(qs), min: slices.Min(qs), max: slices.Max(qs), n: n,
+		numMedian: median(nums), denMedian: median(dens)}, nil
+}
+
+func median(v []float64) float64 {
+	s := slices.Sorted(slices.Values(v))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// figure is one goal of issue 6 read from the rounds.
+type figure struct {
+	goal     string
+	num, den string
+	unit     string
+	// atMost or atLeast is the goal; exactly one is set.
+	atMost, atLeast float64
+	// inverse reports den/num: throughput from ns/op.
+	inverse bool
+}
+
+var figures = []figure{
+	{goal: "P1 gRPC get ÷ floor (p50)", num: key("get", "grpc-gateway", "serial"), den: key("get", "floor-sum", "serial"), unit: "p50-ns", atMost: 1.25},
+	{goal: "P1 same, by CPU per call", num: key("get", "grpc-gateway", "serial"), den: key("get", "floor-sum", "serial"), unit: "cpu-ns/op", atMost: 1.25},
+	{goal: "P2 gRPC error ÷ success, same call (p50)", num: key("conflict", "grpc-gateway", "serial"), den: key("update", "grpc-gateway", "serial"), unit: "p50-ns", atMost: 1.1},
+	{goal: "P2 gRPC error ÷ get (p50)", num: key("conflict", "grpc-gateway", "serial"), den: key("get", "grpc-gateway", "serial"), unit: "p50-ns", atMost: 1.1},
+	{goal: "P2 REST error ÷ success, same call (p50)", num: key("conflict", "rest-gateway", "serial"), den: key("update", "rest-gateway", "serial"), unit: "p50-ns", atMost: 1.1},
+	{goal: "P2 REST error ÷ get (p50)", num: key("conflict", "rest-gateway", "serial"), den: key("get", "rest-gateway", "serial"), unit: "p50-ns", atMost: 1.1},
+	{goal: "   bare grpc-go, same status ÷ message (p50)", num: key("conflict", "grpc-static", "serial"), den: key("update", "grpc-static", "serial"), unit: "p50-ns"},
+	{goal: "P3 throughput ÷ vanguard, get, 16 in flight", num: key("get", "grpc-gateway", "parallel"), den: key("get", "vanguard", "parallel"), unit: "ns/op", atLeast: 1.2, inverse: true},
+	{goal: "P3 same, update", num: key("update", "grpc-gateway", "parallel"), den: key("update", "vanguard", "parallel"), unit: "ns/op", atLeast: 1.2, inverse: true},
+	{goal: "P3 same, conflict", num: key("conflict", "grpc-gateway", "parallel"), den: key("conflict", "vanguard", "parallel"), unit: "ns/op", atLeast: 1.2, inverse: true},
+}
+
+func run(r io.Reader, w io.Writer) error {
+	rs, err := parse(r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "| goal | medians (µs) | ratio, median of rounds | range | rounds | met? |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|---|")
+	for _, f := range figures {
+		num, den := f.num, f.den
+		if f.inverse {
+			num, den = den, num
+		}
+		q, err := rs.ratio(num, den, f.unit)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.goal, err)
+		}
+		met := ""
+		switch {
+		case f.atMost > 0:
+			met = verdict(q.median <= f.atMost, fmt.Sprintf("≤ %.2f", f.atMost))
+		case f.atLeast > 0:
+			met = verdict(q.median >= f.atLeast, fmt.Sprintf("≥ %.2f", f.atLeast))
+		}
+		fmt.Fprintf(w, "| %s | %.0f / %.0f | %.2f × | %.2f–%.2f | %d | %s |\n",
+			f.goal, q.numMedian/1e3, q.denMedian/1e3, q.median, q.min, q.max, q.n, met)
+	}
+	return nil
+}
+
+func verdict(ok bool, goal string) string {
+	if ok {
+		return "yes (" + goal + ")"
+	}
+	return "no (" + goal + ")"
+}

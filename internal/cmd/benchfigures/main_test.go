@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// roundsText writes BenchmarkCall lines for every benchmark the figures
+// read: value(round, scenario, target, mode) gives p50-ns, cpu-ns/op and
+// ns/op alike.
+func roundsText(n int, value func(round int, scenario, target, mode string) float64) string {
+	var b strings.Builder
+	for r := range n {
+		for _, sc := range []string{"get", "update", "conflict"} {
+			for _, t := range []string{"floor-sum", "grpc-static", "grpc-gateway", "rest-gateway", "vanguard"} {
+				for _, m := range []string{"serial", "parallel"} {
+					v := value(r, sc, t, m)
+					fmt.Fprintf(&b, "BenchmarkCall/scenario=%s/target=%s/mode=%s-2 \t 1000\t %.0f ns/op\t %.0f cpu-ns/op\t %.0f p50-ns\t 900000 p99-ns\t 100 B/op\t 10 allocs/op\n", sc, t, m, v, v, v)
+				}
+			}
+		}
+		b.WriteString("PASS\n")
+	}
+	return b.String()
+}
+
+func TestFigures(t *testing.T) {
+	t.Parallel()
+	base := map[string]float64{"floor-sum": 100e3, "grpc-static": 50e3, "grpc-gateway": 120e3, "rest-gateway": 90e3, "vanguard": 300e3}
+	in := roundsText(3, func(round int, sc, tg, mode string) float64 {
+		v := base[tg]
+		if sc == "conflict" && (tg == "grpc-gateway" || tg == "rest-gateway") {
+			v *= 1.2
+		}
+		if round == 1 {
+			v *= 2 // a slow round: every path twice as slow, the ratios unchanged
+		}
+		return v
+	})
+	var out strings.Builder
+	if err := run(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| P1 gRPC get ÷ floor (p50) | 120 / 100 | 1.20 × | 1.20–1.20 | 3 | yes (≤ 1.25) |",
+		"| P2 gRPC error ÷ success, same call (p50) | 144 / 120 | 1.20 × | 1.20–1.20 | 3 | no (≤ 1.10) |",
+		"| P2 REST error ÷ get (p50) | 108 / 90 | 1.20 × | 1.20–1.20 | 3 | no (≤ 1.10) |",
+		"| P3 throughput ÷ vanguard, get, 16 in flight | 300 / 120 | 2.50 × | 2.50–2.50 | 3 | yes (≥ 1.20) |",
+		"|    bare grpc-go, same status ÷ message (p50) | 50 / 50 | 1.00 × | 1.00–1.00 | 3 |  |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks\n%s\ngot\n%s", want, out.String())
+		}
+	}
+}
+
+func TestFiguresNeedEveryBenchmark(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, wantErr string
+	}{
+		{"nothing", "PASS\n", "no rounds"},
+		{"a unit missing", "BenchmarkCall/scenario=get/target=grpc-gateway/mode=serial-2 1 5 ns/op\n" +
+			"BenchmarkCall/scenario=get/target=floor-sum/mode=serial-2 1 5 ns/op\n", "has no p50-ns"},
+		{"a value that is not a number", "BenchmarkCall/scenario=get/target=floor-sum/mode=serial-2 1 x ns/op\n", `value "x"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := run(strings.NewReader(tt.in), &strings.Builder{})
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package wirejson
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -26,6 +27,21 @@ type messageInfo struct {
 	fallback protoreflect.FieldDescriptor
 	// wkt is the JSON form of a well-known type; nil for other messages.
 	wkt *wkt
+	// children caches the info of each message field's type, by field
+	// index (see child).
+	children []atomic.Pointer[messageInfo]
+}
+
+// child returns the info of the message type of field fd of mi's message,
+// without the registry lookup of infoOf after the first time.
+func (mi *messageInfo) child(fd protoreflect.FieldDescriptor) *messageInfo {
+	p := &mi.children[fd.Index()]
+	if c := p.Load(); c != nil {
+		return c
+	}
+	c := infoOf(fd.Message())
+	p.Store(c)
+	return c
 }
 
 var (
@@ -39,7 +55,10 @@ func infoOf(md protoreflect.MessageDescriptor) *messageInfo {
 		return v.(*messageInfo)
 	}
 	fs := md.Fields()
-	mi := &messageInfo{byJSON: make(map[string]protoreflect.FieldDescriptor, fs.Len()*2)}
+	mi := &messageInfo{
+		byJSON:   make(map[string]protoreflect.FieldDescriptor, fs.Len()*2),
+		children: make([]atomic.Pointer[messageInfo], fs.Len()),
+	}
 	for i := range fs.Len() {
 		fd := fs.Get(i)
 		mi.fields = append(mi.fields, fd)

@@ -22,7 +22,7 @@ import (
 // message; FuzzAppendProtoMatchesUnmarshal checks it.
 func AppendProto(b, data []byte, md protoreflect.MessageDescriptor) ([]byte, bool) {
 	t := transcoder{scanner: scanner{data: data}, out: b}
-	if t.peek() != '{' || t.message(md) != nil || t.peek() != 0 {
+	if t.peek() != '{' || t.message(infoOf(md)) != nil || t.peek() != 0 {
 		return b, false
 	}
 	return t.out, true
@@ -34,7 +34,7 @@ func AppendProto(b, data []byte, md protoreflect.MessageDescriptor) ([]byte, boo
 // (a response whose google.api.http response_body is that field).
 func AppendProtoField(b []byte, num protowire.Number, data []byte, md protoreflect.MessageDescriptor) ([]byte, bool) {
 	t := transcoder{scanner: scanner{data: data}, out: protowire.AppendTag(b, num, protowire.BytesType)}
-	if t.peek() != '{' || t.nested(md) != nil || t.peek() != 0 {
+	if t.peek() != '{' || t.nested(infoOf(md)) != nil || t.peek() != 0 {
 		return b, false
 	}
 	return t.out, true
@@ -49,10 +49,10 @@ type transcoder struct {
 	out []byte
 }
 
-// message transcodes the object at the current position as md's fields,
-// in document order (protobuf parsers accept fields in any order).
-func (t *transcoder) message(md protoreflect.MessageDescriptor) error {
-	mi := infoOf(md)
+// message transcodes the object at the current position as the fields of
+// mi's message, in document order (protobuf parsers accept fields in any
+// order).
+func (t *transcoder) message(mi *messageInfo) error {
 	if mi.wkt != nil || mi.wrapper != nil || len(mi.fields) > 64 || t.peek() != '{' {
 		return errFallback
 	}
@@ -81,20 +81,20 @@ func (t *transcoder) message(md protoreflect.MessageDescriptor) error {
 				if t.peek() == 'n' {
 					return errFallback
 				}
-				return t.value(fd, false)
+				return t.value(mi, fd, false)
 			})
 		}
-		return t.value(fd, !fd.HasPresence())
+		return t.value(mi, fd, !fd.HasPresence())
 	})
 }
 
 // nested transcodes a message value: its length, then its fields. The
 // length is written in one byte first and widened when the encoding turns
 // out longer than 127 bytes.
-func (t *transcoder) nested(md protoreflect.MessageDescriptor) error {
+func (t *transcoder) nested(mi *messageInfo) error {
 	start := len(t.out)
 	t.out = append(t.out, 0)
-	if err := t.message(md); err != nil {
+	if err := t.message(mi); err != nil {
 		return err
 	}
 	n := len(t.out) - start - 1
@@ -111,14 +111,14 @@ func (t *transcoder) nested(md protoreflect.MessageDescriptor) error {
 	return nil
 }
 
-// value transcodes one value of field fd (an element when fd is a list).
-// implicit is set for a field without presence, whose zero value proto3
-// does not encode.
-func (t *transcoder) value(fd protoreflect.FieldDescriptor, implicit bool) error {
+// value transcodes one value of field fd of mi's message (an element when
+// fd is a list). implicit is set for a field without presence, whose zero
+// value proto3 does not encode.
+func (t *transcoder) value(mi *messageInfo, fd protoreflect.FieldDescriptor, implicit bool) error {
 	num := fd.Number()
-	if md := fd.Message(); md != nil {
+	if fd.Message() != nil {
 		t.out = protowire.AppendTag(t.out, num, protowire.BytesType)
-		return t.nested(md)
+		return t.nested(mi.child(fd))
 	}
 	c := t.peek()
 	switch fd.Kind() {

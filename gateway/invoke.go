@@ -235,11 +235,20 @@ func reasonOf(err error) string {
 	return status.Code(err).String()
 }
 
+// codeOf is status.Code(err) without making a translated error's status,
+// which only the gRPC face needs (grpc-go makes it when the handler returns).
+func codeOf(err error) codes.Code {
+	if te, ok := errors.AsType[*translate.Error](err); ok {
+		return te.Code()
+	}
+	return status.Code(err)
+}
+
 // finish logs one line per call and records its metrics. The line never
 // holds the token or any part of the request or response bodies.
 func (g *Gateway) finish(ctx context.Context, r *route, in callIn, out callOut, err error, start time.Time) {
 	elapsed := time.Since(start)
-	code := status.Code(err)
+	code := codeOf(err)
 	g.metrics.observeCall(r.series[in.face], code, elapsed)
 	if out.connectCode != "" {
 		g.metrics.translated.WithLabelValues(out.connectCode).Inc()

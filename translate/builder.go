@@ -70,7 +70,6 @@ type builder struct {
 	buf  []byte
 	anys []anypb.Any
 	list []*anypb.Any
-	err  error
 }
 
 // newBuilder makes a builder for n details of about size bytes in all.
@@ -82,15 +81,13 @@ func newBuilder(n, size int) *builder {
 	}
 }
 
-// add marshals m as the next detail.
+// add marshals m as the next detail; a detail that does not marshal is
+// left out.
 func (b *builder) add(m proto.Message) {
 	start := b.begin()
 	var err error
 	b.buf, err = marshalOpts.MarshalAppend(b.buf, m)
 	if err != nil {
-		if b.err == nil {
-			b.err = err
-		}
 		b.buf = b.buf[:start]
 		return
 	}
@@ -128,11 +125,6 @@ func anySize(url string, n int) int {
 	return protowire.SizeTag(3) + protowire.SizeBytes(inner)
 }
 
-// detailSize is anySize for a message.
-func detailSize(m proto.Message) int {
-	return anySize(typeURLOf(m), marshalOpts.Size(m))
-}
-
 // statusHeadSize is the size of a status's code and message fields.
 func statusHeadSize(c codes.Code, msg string) int {
 	n := 0
@@ -143,9 +135,4 @@ func statusHeadSize(c codes.Code, msg string) int {
 		n += protowire.SizeTag(2) + protowire.SizeBytes(len(msg))
 	}
 	return n
-}
-
-// repeatedSize is the size of one element of a repeated message field.
-func repeatedSize(m proto.Message) int {
-	return protowire.SizeTag(1) + protowire.SizeBytes(marshalOpts.Size(m))
 }

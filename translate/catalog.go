@@ -70,6 +70,7 @@ type catalogIndex struct {
 	byCode   map[string]*Entry
 	byReason map[string]*Entry
 	gateway  map[string]*GatewayEntry
+	byEnum   map[errorsv1.GatewayReason]*GatewayEntry
 	gwList   []GatewayEntry
 }
 
@@ -99,12 +100,11 @@ func Entries() []Entry {
 
 // Gateway returns the entry of a reason the gateway originates.
 func Gateway(r errorsv1.GatewayReason) GatewayEntry {
-	name := reasonOf(r.Descriptor().Values().ByNumber(r.Number()), "GATEWAY_REASON_")
-	e, ok := catalog.gateway[name]
+	e, ok := gatewayEntry(r)
 	if !ok {
 		panic(fmt.Sprintf("translate: gateway reason %v has no catalogue row", r))
 	}
-	return *e
+	return e
 }
 
 // GatewayEntries returns every reason the gateway originates, in declaration order.
@@ -129,6 +129,7 @@ func loadCatalog() (*catalogIndex, error) {
 		byCode:   map[string]*Entry{},
 		byReason: map[string]*Entry{},
 		gateway:  map[string]*GatewayEntry{},
+		byEnum:   map[errorsv1.GatewayReason]*GatewayEntry{},
 	}
 	values := errorsv1.ErrorCode(0).Descriptor().Values()
 	pkg := errorsv1.File_commercetools_connect_errors_v1_catalog_proto.Package()
@@ -184,6 +185,7 @@ func loadCatalog() (*catalogIndex, error) {
 	}
 	for i := range idx.gwList {
 		idx.gateway[idx.gwList[i].Reason] = &idx.gwList[i]
+		idx.byEnum[idx.gwList[i].Enum] = &idx.gwList[i]
 	}
 	return idx, nil
 }

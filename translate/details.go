@@ -20,8 +20,12 @@ import (
 // error's message is the same text.
 func (tr *translation) object(e rawError, topMsg string) errObj {
 	src := tr.p.src
-	o := errObj{code: tr.codeString(e.code)}
-	o.entry = catalog.byCode[o.code]
+	o := errObj{entry: lookupCode(src, e.code)}
+	if o.entry != nil {
+		o.code = o.entry.Code // no allocation for a catalogued code
+	} else {
+		o.code = tr.str(decodeString(src, e.code))
+	}
 	if m := tr.p.message; bytes.Equal(src[e.message.start:e.message.end], src[m.start:m.end]) {
 		o.message = topMsg
 	} else {
@@ -52,15 +56,6 @@ func (tr *translation) kvs(ms []member, budget int) []kv {
 	out := sortKVs(tr.arena[start:])
 	tr.arena = tr.arena[:start+len(out)]
 	return out[:len(out):len(out)]
-}
-
-// codeString returns the error's code, without allocating for catalogued
-// codes.
-func (tr *translation) codeString(s span) string {
-	if e, ok := catalog.byCode[string(tr.p.src[s.start+1:s.end-1])]; ok {
-		return e.Code
-	}
-	return tr.str(decodeString(tr.p.src, s))
 }
 
 // topExtras returns the top-level fields other than statusCode, message and

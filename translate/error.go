@@ -95,8 +95,9 @@ func (e *Error) ContainsAny(needles []string) bool {
 		if strings.Contains(e.pb.GetMessage(), n) {
 			return true
 		}
+		nb := []byte(n)
 		for _, d := range e.pb.GetDetails() {
-			if bytes.Contains(d.GetValue(), []byte(n)) {
+			if bytes.Contains(d.GetValue(), nb) {
 				return true
 			}
 		}

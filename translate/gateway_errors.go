@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"syscall"
+	"unicode/utf8"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -83,11 +84,7 @@ func restStatusFollowingUpstream(up int) int {
 }
 
 func gatewayEntry(r errorsv1.GatewayReason) (GatewayEntry, bool) {
-	v := r.Descriptor().Values().ByNumber(r.Number())
-	if v == nil {
-		return GatewayEntry{}, false
-	}
-	e, ok := catalog.gateway[reasonOf(v, "GATEWAY_REASON_")]
+	e, ok := catalog.byEnum[r]
 	if !ok {
 		return GatewayEntry{}, false
 	}
@@ -204,8 +201,8 @@ func malformed(httpStatus int, header http.Header, body []byte, t Target, why er
 	ct, _ := clip(header.Get("Content-Type"), maxClipString)
 	parseErr, _ := clip(why.Error(), maxClipString)
 	head := body
-	if len(head) > maxExcerpt+utf8Max {
-		head = head[:maxExcerpt+utf8Max]
+	if len(head) > maxExcerpt+utf8.UTFMax {
+		head = head[:maxExcerpt+utf8.UTFMax]
 	}
 	excerpt, cut := clip(string(head), maxExcerpt)
 	detail := &errorsv1.UpstreamMalformedError{
@@ -224,7 +221,7 @@ func malformed(httpStatus int, header http.Header, body []byte, t Target, why er
 	}
 	b := newBuilder(5, 2*maxExcerpt+len(msg))
 	b.add(&errdetails.ErrorInfo{
-		Reason:   reasonName(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR),
+		Reason:   malformedReason,
 		Domain:   DomainGateway,
 		Metadata: md,
 	})
@@ -233,13 +230,9 @@ func malformed(httpStatus int, header http.Header, body []byte, t Target, why er
 		b.add(&errdetails.RetryInfo{RetryDelay: durationpb.New(retryDelay(header))})
 	}
 	addCommon(b, t, msg)
-	return newError(restStatusFollowingUpstream(httpStatus), b.status(code, msg), nil,
-		reasonName(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR))
+	return newError(restStatusFollowingUpstream(httpStatus), b.status(code, msg), nil, malformedReason)
 }
 
-// utf8Max is the longest UTF-8 encoding of a rune.
-const utf8Max = 4
-
-func reasonName(r errorsv1.GatewayReason) string {
-	return reasonOf(r.Descriptor().Values().ByNumber(r.Number()), "GATEWAY_REASON_")
-}
+// malformedReason is the ErrorInfo reason of an upstream body that is not a
+// Connect error response.
+var malformedReason = Gateway(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR).Reason

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 	"github.com/connect-gateway/connect-gateway/translate"
 )
@@ -26,7 +27,7 @@ import (
 func apiFront(mux *http.ServeMux, api http.Handler, maxHeader int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n := headerSize(r); n > maxHeader {
-			cid := correlationID(r.Header.Get("X-Correlation-ID"))
+			cid := correlationID(r.Header.Get(upstream.HeaderCorrelationID))
 			writeError(w, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_HEADERS_TOO_LARGE,
 				fmt.Sprintf("the request header of %d bytes is larger than the gateway's limit of %d bytes", n, maxHeader),
 				translate.Target{CorrelationID: cid}, map[string]string{"limit": strconv.Itoa(maxHeader)}), cid)

@@ -70,12 +70,10 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	id, key := r.addressed(m)
 	target := translate.Target{ResourceType: r.resourceType, ID: id, Key: key, CorrelationID: in.correlationID}
 
-	ureq, err := r.upstreamRequest(m)
+	ureq, err := r.upstreamRequest(m, in)
 	if err != nil {
 		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, err.Error(), target, nil)
 	}
-	ureq.Bearer = in.bearer
-	ureq.CorrelationID = in.correlationID
 
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -138,13 +136,14 @@ func ambiguityCause(resp *upstream.Response, err error) string {
 }
 
 // upstreamRequest builds the upstream HTTP request of a call from the
-// route's rule.
-func (r *route) upstreamRequest(m protoreflect.Message) (*upstream.Request, error) {
+// route's rule, with the call's token and correlation id.
+func (r *route) upstreamRequest(m protoreflect.Message, in callIn) (*upstream.Request, error) {
 	path, err := r.path(m)
 	if err != nil {
 		return nil, err
 	}
-	ureq := &upstream.Request{Method: r.httpMethod, Path: path, Query: r.query(m), Operation: r.fullMethod}
+	ureq := &upstream.Request{Method: r.httpMethod, Path: path, Query: r.query(m), Operation: r.fullMethod,
+		Bearer: in.bearer, CorrelationID: in.correlationID}
 	// Bodies carry fields without presence even at their zero value, as
 	// Connect's own clients send them (`"certification": false`); the protos
 	// make every field Connect may leave out optional.
@@ -196,8 +195,8 @@ func (r *route) restBody(resp proto.Message) proto.Message {
 
 // upstreamError turns a failed upstream exchange into a status.
 func (g *Gateway) upstreamError(err error, target translate.Target) *translate.Error {
-	var uerr *upstream.Error
-	if !errors.As(err, &uerr) {
+	uerr, ok := errors.AsType[*upstream.Error](err)
+	if !ok {
 		return translate.FromTransport(err, target)
 	}
 	reason := errorsv1.GatewayReason(errorsv1.GatewayReason_value["GATEWAY_REASON_"+uerr.Kind.String()])
@@ -209,7 +208,7 @@ func (g *Gateway) upstreamError(err error, target translate.Target) *translate.E
 	}
 	md := map[string]string{"attempts": fmt.Sprint(uerr.Attempts)}
 	if uerr.Err != nil {
-		md["cause"] = uerr.Err.Error()
+		md[translate.MetadataCause] = uerr.Err.Error()
 	}
 	if uerr.BudgetExhausted {
 		md["retryBudgetExhausted"] = "true"
@@ -225,8 +224,7 @@ func (g *Gateway) upstreamError(err error, target translate.Target) *translate.E
 // the catalogued Connect code, the gateway reason, or the gRPC code of an
 // error that is not a translated one.
 func reasonOf(err error) string {
-	var te *translate.Error
-	if errors.As(err, &te) {
+	if te, ok := errors.AsType[*translate.Error](err); ok {
 		return te.Label()
 	}
 	if err == nil {
@@ -270,13 +268,4 @@ func (g *Gateway) finish(ctx context.Context, r *route, in callIn, out callOut, 
 		slog.String("correlation_id", in.correlationID),
 		slog.Duration("latency", elapsed),
 	)
-}
-
-// successStatus is the HTTP status the REST face answers a successful call
-// with: the upstream's own (201 on create, 202 on Deployment delete).
-func successStatus(out callOut) int {
-	if out.upstreamStatus >= 200 && out.upstreamStatus <= 299 {
-		return out.upstreamStatus
-	}
-	return http.StatusOK
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +23,8 @@ type metrics struct {
 	retries    *prometheus.CounterVec
 	ambiguous  *prometheus.CounterVec
 	decoded    *prometheus.CounterVec
+	// attempts caches the upstream series by attemptKey.
+	attempts sync.Map
 }
 
 func newMetrics() *metrics {

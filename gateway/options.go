@@ -24,8 +24,8 @@ const (
 	DefaultGRPCAddr         = ":9090"
 	DefaultHTTPAddr         = ":8080"
 	DefaultDrainTimeout     = 15 * time.Second
-	DefaultMaxRequestBytes  = 1 << 20
-	DefaultMaxResponseBytes = 8 << 20
+	DefaultMaxRequestBytes  = upstream.DefaultMaxRequestBytes
+	DefaultMaxResponseBytes = upstream.DefaultMaxResponseBytes
 	DefaultMaxHeaderBytes   = 64 << 10
 )
 

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connect-gateway/connect-gateway/gateway/internal/limitread"
+	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 	"github.com/connect-gateway/connect-gateway/translate"
@@ -88,7 +89,7 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 		in := callIn{
 			face:          faceREST,
 			rawBody:       true,
-			correlationID: correlationID(hr.Header.Get("X-Correlation-ID")),
+			correlationID: correlationID(hr.Header.Get(upstream.HeaderCorrelationID)),
 			bearer:        bearerToken(hr.Header.Get("Authorization")),
 		}
 		req, err := g.restRequest(w, hr, r, params, filter, in.correlationID)
@@ -116,9 +117,9 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 		}
 		h := w.Header()
 		h.Set("Content-Type", "application/json; charset=utf-8")
-		h.Set("X-Correlation-ID", in.correlationID)
+		h.Set(upstream.HeaderCorrelationID, in.correlationID)
 		h.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(successStatus(out))
+		w.WriteHeader(out.upstreamStatus) // the upstream's own: 201 on create and update, 202 on Deployment delete
 		_, _ = w.Write(body)
 	}
 }
@@ -178,7 +179,7 @@ func (r *route) boundFieldPaths() [][]string {
 	fs := r.desc.Input().Fields()
 	for i := range fs.Len() {
 		fd := fs.Get(i)
-		if r.pathFields[fd.Number()] || fd == r.body {
+		if r.bound(fd) {
 			paths = append(paths, []string{string(fd.Name())}, []string{fd.JSONName()})
 		}
 	}
@@ -204,8 +205,8 @@ func writeError(w http.ResponseWriter, err error, correlationID string) {
 	for k, v := range header {
 		h[k] = v
 	}
-	if h.Get("X-Correlation-ID") == "" {
-		h.Set("X-Correlation-ID", correlationID)
+	if h.Get(upstream.HeaderCorrelationID) == "" {
+		h.Set(upstream.HeaderCorrelationID, correlationID)
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(code)
@@ -215,7 +216,7 @@ func writeError(w http.ResponseWriter, err error, correlationID string) {
 // routingError renders grpc-gateway's routing failures (no route, wrong
 // method) as Connect errors.
 func (g *Gateway) routingError(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, hr *http.Request, httpStatus int) {
-	cid := correlationID(hr.Header.Get("X-Correlation-ID"))
+	cid := correlationID(hr.Header.Get(upstream.HeaderCorrelationID))
 	reason, msg := errorsv1.GatewayReason_GATEWAY_REASON_ROUTE_NOT_FOUND, fmt.Sprintf("no Connect API route for %s %s", hr.Method, hr.URL.Path)
 	switch httpStatus {
 	case http.StatusMethodNotAllowed:

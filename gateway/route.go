@@ -246,6 +246,12 @@ func (r *route) addressed(req protoreflect.Message) (id, key string) {
 	return "", ""
 }
 
+// bound reports whether fd is sent in the path or as the body, not in the
+// query.
+func (r *route) bound(fd protoreflect.FieldDescriptor) bool {
+	return r.pathFields[fd.Number()] || fd == r.body
+}
+
 // query encodes the request fields bound to neither the path nor the body as
 // query parameters named by their JSON names, nested messages as
 // `parent.child`, repeated fields as repeated keys.
@@ -255,7 +261,7 @@ func (r *route) query(req protoreflect.Message) url.Values {
 	}
 	var q url.Values
 	req.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if r.pathFields[fd.Number()] || fd == r.body {
+		if r.bound(fd) {
 			return true
 		}
 		if q == nil {

@@ -46,9 +46,7 @@ func (g *Gateway) scrubCall(err error, out *callOut, in callIn, req proto.Messag
 	if err == nil {
 		return nil
 	}
-	if out.connectCode == "" {
-		out.connectCode = reasonOf(err)
-	}
+	out.connectCode = reasonOf(err)
 	return scrubError(err, g.callSecrets(in, req))
 }
 
@@ -64,8 +62,7 @@ func scrubError(err error, secrets []string) error {
 	if err == nil || len(forms) == 0 {
 		return err
 	}
-	var te *translate.Error
-	if errors.As(err, &te) && !te.ContainsAny(forms) {
+	if te, ok := errors.AsType[*translate.Error](err); ok && !te.ContainsAny(forms) {
 		if !containsAny(te.UpstreamBody(), forms) {
 			return err // the common case, checked without copying the status
 		}

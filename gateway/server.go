@@ -40,13 +40,13 @@ func (g *Gateway) registerServices(s *grpc.Server) {
 }
 
 func (g *Gateway) grpcHandler(r *route) grpc.MethodHandler {
+	h := func(ctx context.Context, req any) (any, error) {
+		return g.serveGRPC(ctx, r, req.(proto.Message))
+	}
 	return func(srv any, ctx context.Context, dec func(any) error, ic grpc.UnaryServerInterceptor) (any, error) {
 		req := r.input.New().Interface()
 		if err := dec(req); err != nil {
 			return nil, err
-		}
-		h := func(ctx context.Context, req any) (any, error) {
-			return g.serveGRPC(ctx, r, req.(proto.Message))
 		}
 		if ic == nil {
 			return h(ctx, req)

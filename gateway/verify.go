@@ -77,8 +77,8 @@ func writeContext(ctx context.Context, r *route) (context.Context, context.Cance
 // ambiguous reports whether a write's result leaves its outcome unknown.
 func ambiguous(resp *upstream.Response, err error) bool {
 	if err != nil {
-		var uerr *upstream.Error
-		return errors.As(err, &uerr) && uerr.Ambiguous // written, then no answer
+		uerr, ok := errors.AsType[*upstream.Error](err)
+		return ok && uerr.Ambiguous // written, then no answer
 	}
 	return resp.StatusCode == http.StatusInternalServerError
 }
@@ -104,11 +104,10 @@ func (g *Gateway) verifyWrite(ctx context.Context, w *route, req protoreflect.Me
 		}
 		get.Set(get.Descriptor().Fields().ByName("key"), protoreflect.ValueOfString(key))
 	}
-	ureq, err := v.read.upstreamRequest(get)
+	ureq, err := v.read.upstreamRequest(get, in)
 	if err != nil {
 		return nil, g.unknownOutcome(target, cause, "cannot build the read-back request: "+err.Error())
 	}
-	ureq.Bearer, ureq.CorrelationID = in.bearer, in.correlationID
 	resp, err := g.upstream.Do(ctx, ureq)
 	switch {
 	case err != nil:
@@ -160,5 +159,5 @@ func (g *Gateway) unknownOutcome(target translate.Target, cause, found string) e
 	g.metrics.ambiguous.WithLabelValues("unknown").Inc()
 	return translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_OUTCOME_UNKNOWN,
 		"the outcome of the write is unknown ("+cause+"); reading it back: "+found+"; read the resource before retrying",
-		target, map[string]string{"cause": cause})
+		target, map[string]string{translate.MetadataCause: cause})
 }

@@ -110,7 +110,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 	if token != "" {
 		h["Authorization"] = []string{"Bearer " + token}
 	}
-	h["X-Correlation-ID"] = []string{correlationID}
+	h[HeaderCorrelationID] = []string{correlationID}
 	if len(r.Body) > 0 {
 		h["Content-Type"] = []string{"application/json"}
 	}

@@ -43,10 +43,10 @@ func (o MarshalOptions) Append(b []byte, m proto.Message) ([]byte, error) {
 
 func (o MarshalOptions) appendMessage(b []byte, m protoreflect.Message, omit func(protoreflect.FieldDescriptor) bool) ([]byte, error) {
 	md := m.Descriptor()
-	if wkt, ok := wellKnown[md.FullName()]; ok {
-		return wkt.encode(b, m)
-	}
 	mi := infoOf(md)
+	if mi.wkt != nil {
+		return mi.wkt.encode(b, m)
+	}
 	if mi.wrapper != nil {
 		fd := m.WhichOneof(mi.wrapper)
 		if fd == nil {

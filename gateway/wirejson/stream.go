@@ -88,20 +88,12 @@ func (d *decoder) fail(err error) {
 	}
 }
 
-// failTree records an error of the tree decoder, which is a FieldError
-// with its path already.
-func (d *decoder) failTree(err error) {
-	if fe, ok := errors.AsType[*FieldError](err); ok {
-		if d.fieldErr == nil {
-			d.fieldErr = fe
-		}
-		return
-	}
-	d.fail(err)
+func (d *decoder) message(m protoreflect.Message) error {
+	return d.messageOf(m, infoOf(m.Descriptor()))
 }
 
-func (d *decoder) message(m protoreflect.Message) error {
-	mi := infoOf(m.Descriptor())
+// messageOf decodes into m, whose type info is mi.
+func (d *decoder) messageOf(m protoreflect.Message, mi *messageInfo) error {
 	if mi.wkt != nil {
 		v, err := d.value()
 		if err != nil {
@@ -135,7 +127,7 @@ func (d *decoder) message(m protoreflect.Message) error {
 			return d.literal("null")
 		}
 		d.push(key)
-		err := d.field(m, fd)
+		err := d.field(m, mi, fd)
 		d.pop()
 		return err
 	})
@@ -167,20 +159,11 @@ func (d *decoder) action(m protoreflect.Message, mi *messageInfo) error {
 		return d.skip()
 	}
 	fd, ok := mi.byAction[string(name)]
-	switch {
-	case ok:
-		return d.message(m.Mutable(fd).Message())
-	case mi.fallback != nil:
-		v, err := d.value()
-		if err != nil {
-			return err
-		}
-		if d.fieldErr == nil {
-			if err := decodeMessage(v, m.Mutable(mi.fallback).Message(), d.pathString()); err != nil {
-				d.failTree(err)
-			}
-		}
-		return nil
+	if !ok {
+		fd = mi.fallback // the whole action as a google.protobuf.Struct
+	}
+	if fd != nil {
+		return d.messageOf(m.Mutable(fd).Message(), mi.child(fd))
 	}
 	d.push(actionKey)
 	d.fail(fmt.Errorf("unknown update action %q", name))
@@ -188,7 +171,8 @@ func (d *decoder) action(m protoreflect.Message, mi *messageInfo) error {
 	return d.skip()
 }
 
-func (d *decoder) field(m protoreflect.Message, fd protoreflect.FieldDescriptor) error {
+// field decodes the value of field fd of m, whose type info is mi.
+func (d *decoder) field(m protoreflect.Message, mi *messageInfo, fd protoreflect.FieldDescriptor) error {
 	switch {
 	case fd.IsList():
 		if d.peek() != '[' {
@@ -205,7 +189,7 @@ func (d *decoder) field(m protoreflect.Message, fd protoreflect.FieldDescriptor)
 			d.setIndex(i)
 			if fd.Message() != nil {
 				el := l.NewElement()
-				if err := d.message(el.Message()); err != nil {
+				if err := d.messageOf(el.Message(), mi.child(fd)); err != nil {
 					return err
 				}
 				l.Append(el)
@@ -224,7 +208,7 @@ func (d *decoder) field(m protoreflect.Message, fd protoreflect.FieldDescriptor)
 		}
 		return d.mapField(m.Mutable(fd).Map(), fd)
 	case fd.Message() != nil:
-		return d.message(m.Mutable(fd).Message())
+		return d.messageOf(m.Mutable(fd).Message(), mi.child(fd))
 	default:
 		v, err := d.scalar(fd)
 		if err == nil && v.IsValid() {

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // UnmarshalTree exports unmarshalTree to the external tests.
@@ -65,4 +68,126 @@ func checkDepth(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// decodeMessage decodes v, a value as encoding/json decodes it with
+// UseNumber, into m: the tree decoder's walk.
+func decodeMessage(v any, m protoreflect.Message, path string) error {
+	md := m.Descriptor()
+	if wkt, ok := wellKnown[md.FullName()]; ok {
+		if err := wkt.decode(v, m); err != nil {
+			return &FieldError{Path: path, Err: err}
+		}
+		return nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return &FieldError{Path: path, Err: fmt.Errorf("want a JSON object, got %s", kindOf(v))}
+	}
+	mi := infoOf(md)
+	if mi.wrapper != nil {
+		return decodeAction(obj, m, mi, path)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // deterministic first error
+	for _, k := range keys {
+		fd, known := mi.byJSON[k]
+		val := obj[k]
+		if !known || val == nil {
+			continue
+		}
+		if err := decodeField(val, m, fd, join(path, k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeAction(obj map[string]any, m protoreflect.Message, mi *messageInfo, path string) error {
+	name, ok := obj["action"].(string)
+	if !ok {
+		return &FieldError{Path: join(path, "action"), Err: errors.New("want the name of an update action")}
+	}
+	fd, ok := mi.byAction[name]
+	if !ok && mi.fallback != nil {
+		return decodeMessage(obj, m.Mutable(mi.fallback).Message(), path)
+	}
+	if !ok {
+		return &FieldError{Path: join(path, "action"), Err: fmt.Errorf("unknown update action %q", name)}
+	}
+	sub := m.Mutable(fd).Message()
+	return decodeMessage(obj, sub, path)
+}
+
+func decodeField(v any, m protoreflect.Message, fd protoreflect.FieldDescriptor, path string) error {
+	switch {
+	case fd.IsList():
+		arr, ok := v.([]any)
+		if !ok {
+			return &FieldError{Path: path, Err: fmt.Errorf("want a JSON array, got %s", kindOf(v))}
+		}
+		l := m.Mutable(fd).List()
+		for i, e := range arr {
+			ep := path + "[" + strconv.Itoa(i) + "]"
+			if fd.Message() != nil {
+				el := l.NewElement()
+				if err := decodeMessage(e, el.Message(), ep); err != nil {
+					return err
+				}
+				l.Append(el)
+				continue
+			}
+			sv, err := scalar(fd, e)
+			if err != nil {
+				return &FieldError{Path: ep, Err: err}
+			}
+			l.Append(sv)
+		}
+		return nil
+	case fd.IsMap():
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return &FieldError{Path: path, Err: fmt.Errorf("want a JSON object, got %s", kindOf(v))}
+		}
+		mp := m.Mutable(fd).Map()
+		for k, e := range obj {
+			kv, err := scalar(fd.MapKey(), k)
+			if err != nil {
+				return &FieldError{Path: join(path, k), Err: err}
+			}
+			if fd.MapValue().Message() != nil {
+				val := mp.NewValue()
+				if err := decodeMessage(e, val.Message(), join(path, k)); err != nil {
+					return err
+				}
+				mp.Set(kv.MapKey(), val)
+				continue
+			}
+			sv, err := scalar(fd.MapValue(), e)
+			if err != nil {
+				return &FieldError{Path: join(path, k), Err: err}
+			}
+			mp.Set(kv.MapKey(), sv)
+		}
+		return nil
+	case fd.Message() != nil:
+		return decodeMessage(v, m.Mutable(fd).Message(), path)
+	default:
+		sv, err := scalar(fd, v)
+		if err != nil {
+			return &FieldError{Path: path, Err: err}
+		}
+		m.Set(fd, sv)
+		return nil
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
 
+	"github.com/connect-gateway/connect-gateway/gateway/redact"
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 )
 
@@ -16,29 +17,6 @@ import (
 func isRedacted(fd protoreflect.FieldDescriptor) bool {
 	opts, ok := fd.Options().(*descriptorpb.FieldOptions)
 	return ok && opts.GetDebugRedact()
-}
-
-// redact clears every debug_redact field of m, recursively, as the gateway's
-// logging must before printing a message (protobuf-go ignores the mark).
-func redact(m protoreflect.Message) {
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		switch {
-		case isRedacted(fd):
-			m.Clear(fd)
-		case fd.IsList() && fd.Message() != nil:
-			for i := range v.List().Len() {
-				redact(v.List().Get(i).Message())
-			}
-		case fd.IsMap() && fd.MapValue().Message() != nil:
-			v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
-				redact(mv.Message())
-				return true
-			})
-		case fd.Message() != nil && !fd.IsList() && !fd.IsMap():
-			redact(v.Message())
-		}
-		return true
-	})
 }
 
 func TestOnlySecuredValuesAreRedacted(t *testing.T) {
@@ -94,6 +72,8 @@ func TestSecuredConfigurationsHoldRedactedValues(t *testing.T) {
 	}
 }
 
+// TestRedactRemovesEverySecretOfTheSamples: redact.Message leaves no secret
+// of the samples and keeps their keys.
 func TestRedactRemovesEverySecretOfTheSamples(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -116,8 +96,7 @@ func TestRedactRemovesEverySecretOfTheSamples(t *testing.T) {
 			if !bytes.Contains(before, []byte("s3cr3t")) {
 				t.Fatalf("sample %s holds no secret to redact", tt.file)
 			}
-			redact(tt.msg.ProtoReflect())
-			after, err := marshalConnect.Marshal(tt.msg)
+			after, err := marshalConnect.Marshal(redact.Message(tt.msg))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -50,7 +50,7 @@ $(CLIENT_TS)/node_modules/.stamp: $(CLIENT_TS)/package-lock.json
 generate: $(BUF) protodeps ## Regenerate gen/ from proto/
 	$(BUF) generate
 	go run ./internal/cmd/genopenapi
-	@if [ -d internal/cmd/gendocs ]; then go run ./internal/cmd/gendocs; fi
+	go run ./internal/cmd/gendocs
 
 .PHONY: checkgenerate
 checkgenerate: generate ## Fail when gen/ or docs are not in sync with proto/

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -81,9 +80,9 @@ func serial(b *testing.B, ctx context.Context, call load.Call) {
 		lat = append(lat, time.Since(start))
 	}
 	reportCPU(b, cpu)
-	slices.Sort(lat)
-	b.ReportMetric(float64(quantile(lat, .5)), "p50-ns")
-	b.ReportMetric(float64(quantile(lat, .99)), "p99-ns")
+	r := load.FromLatencies(lat, 0, 0)
+	b.ReportMetric(float64(r.Quantile(.5)), "p50-ns")
+	b.ReportMetric(float64(r.Quantile(.99)), "p99-ns")
 }
 
 // parallel calls from 8 goroutines per CPU.
@@ -111,12 +110,4 @@ func reportCPU(b *testing.B, start time.Duration) {
 	if used := processCPU() - start; used > 0 && b.N > 0 {
 		b.ReportMetric(float64(used)/float64(b.N), "cpu-ns/op")
 	}
-}
-
-func quantile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(q*float64(len(sorted))+0.5) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
 }

@@ -211,42 +211,24 @@ func healthCall(cc *grpc.ClientConn) load.Call {
 }
 
 // ParseTargets reads a comma-separated list of targets; "all" is every one.
-func ParseTargets(s string) ([]Target, error) {
-	if s == "all" {
-		return Targets(), nil
-	}
-	var ts []Target
-	for _, name := range strings.Split(s, ",") {
-		t := Target(strings.TrimSpace(name))
-		if !validTarget(t) {
-			return nil, fmt.Errorf("unknown target %q (want one of %v, or all)", t, Targets())
-		}
-		ts = append(ts, t)
-	}
-	return ts, nil
-}
+func ParseTargets(s string) ([]Target, error) { return parseList(s, "target", Targets()) }
 
-// ParseScenarios reads a comma-separated list of scenarios; "all" is both.
-func ParseScenarios(s string) ([]Scenario, error) {
-	if s == "all" {
-		return Scenarios(), nil
-	}
-	var ss []Scenario
-	for _, name := range strings.Split(s, ",") {
-		sc := Scenario(strings.TrimSpace(name))
-		if sc != ScenarioGet && sc != ScenarioConflict {
-			return nil, fmt.Errorf("unknown scenario %q (want get, conflict or all)", sc)
-		}
-		ss = append(ss, sc)
-	}
-	return ss, nil
-}
+// ParseScenarios reads a comma-separated list of scenarios; "all" is every
+// one.
+func ParseScenarios(s string) ([]Scenario, error) { return parseList(s, "scenario", Scenarios()) }
 
-func validTarget(t Target) bool {
-	for _, v := range Targets() {
-		if v == t {
-			return true
-		}
+// parseList reads a comma-separated list of names from all; "all" is all.
+func parseList[T ~string](s, what string, all []T) ([]T, error) {
+	if s == "all" {
+		return all, nil
 	}
-	return false
+	var out []T
+	for _, name := range strings.Split(s, ",") {
+		v := T(strings.TrimSpace(name))
+		if !slices.Contains(all, v) {
+			return nil, fmt.Errorf("unknown %s %q (want one of %v, or all)", what, v, all)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

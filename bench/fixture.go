@@ -67,22 +67,20 @@ func CaptureBodies(ctx context.Context) (Bodies, error) {
 		return w.Body.Bytes(), nil
 	}
 	b := Bodies{Key: connectsim.DemoPaymentConnectorKey}
-	byKey, err := ask(http.MethodGet, "/connectors/drafts/key="+b.Key, "", http.StatusOK)
+	byKey, err := ask(http.MethodGet, stagedPrefix+"key="+b.Key, "", http.StatusOK)
 	if err != nil {
 		return Bodies{}, err
 	}
 	if b.ID, b.Version, err = idAndVersion(byKey); err != nil {
 		return Bodies{}, err
 	}
-	if b.Staged, err = ask(http.MethodGet, "/connectors/drafts/"+b.ID, "", http.StatusOK); err != nil {
+	if b.Staged, err = ask(http.MethodGet, stagedPrefix+b.ID, "", http.StatusOK); err != nil {
 		return Bodies{}, err
 	}
-	update := fmt.Sprintf(`{"version":%d,"actions":[{"action":"setName","name":"bench"}]}`, StaleVersion)
-	if b.Conflict, err = ask(http.MethodPost, "/connectors/drafts/"+b.ID, update, http.StatusConflict); err != nil {
+	if b.Conflict, err = ask(http.MethodPost, stagedPrefix+b.ID, string(updateBody(StaleVersion)), http.StatusConflict); err != nil {
 		return Bodies{}, err
 	}
-	current := fmt.Sprintf(`{"version":%d,"actions":[{"action":"setName","name":"bench"}]}`, b.Version)
-	if b.Updated, err = ask(http.MethodPost, "/connectors/drafts/"+b.ID, current, http.StatusCreated); err != nil {
+	if b.Updated, err = ask(http.MethodPost, stagedPrefix+b.ID, string(updateBody(b.Version)), http.StatusCreated); err != nil {
 		return Bodies{}, err
 	}
 	return b, nil

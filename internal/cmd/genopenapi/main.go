@@ -30,6 +30,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/connect-gateway/connect-gateway/internal/atomicfile"
 )
 
 func main() {
@@ -65,13 +67,10 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := atomicfile.Write(filepath.Join(*out, specFile), spec); err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(*out, specFile), spec); err != nil {
-		return err
-	}
-	return writeFile(filepath.Join(*out, "openapiv2.go"), []byte(embedSource))
+	return atomicfile.Write(filepath.Join(*out, "openapiv2.go"), []byte(embedSource))
 }
 
 // specFile is the name of the written spec, embedded by embedSource.
@@ -92,25 +91,3 @@ var spec string
 // JSON returns the OpenAPI v2 document (` + specFile + `).
 func JSON() string { return spec }
 `
-
-// writeFile replaces path with data through a temporary file in the same
-// folder, so that an interrupted run never leaves a half-written file.
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -43,7 +42,7 @@ func qualify(scope, project string) (string, bool) {
 	if ok && p != project {
 		return "", false
 	}
-	return name + ":" + project, contains(AllScopes(), name)
+	return name + ":" + project, slices.Contains(AllScopes(), name)
 }
 
 func (ts *tokenStore) issue(c Client, scopes []string, now time.Time) (string, *token) {
@@ -205,9 +204,9 @@ func authorize(t *token, names []string) *Error {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
-		writeError(w, NewError(codeGeneral, nil, nil))
+		writeError(w, err)
 		return
 	}
 	writeRaw(w, status, b)

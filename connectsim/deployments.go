@@ -201,15 +201,16 @@ func publishedAsDeployed(conn *Connector) DeploymentConnector {
 func deployApps(d *Deployment, spec RepositorySpec, cfgs []DeploymentConfigurationApplication) []ApplicationDeployment {
 	out := make([]ApplicationDeployment, 0, len(cfgs))
 	for _, cfg := range cfgs {
+		app, _ := findApp(spec.Applications, cfg.ApplicationName) // validated: it is there
 		a := ApplicationDeployment{
 			ID: newID(), ApplicationName: cfg.ApplicationName,
-			StandardConfiguration: withDefaults(cfg.StandardConfiguration, specApp(spec.Applications, cfg.ApplicationName)),
+			StandardConfiguration: withDefaults(cfg.StandardConfiguration, app),
 			SecuredConfiguration:  slices.Clone(cfg.SecuredConfiguration),
 		}
 		if a.SecuredConfiguration == nil {
 			a.SecuredConfiguration = []ConfigurationValue{}
 		}
-		switch app := specApp(spec.Applications, cfg.ApplicationName); app.ApplicationType {
+		switch app.ApplicationType {
 		case "service", "merchant-center-custom-application", "merchant-center-custom-view", "assets":
 			a.URL = "https://" + cfg.ApplicationName + "-" + d.ID[:8] + "." + d.DeployedRegion + ".commercetools.app"
 		case "event":
@@ -223,15 +224,6 @@ func deployApps(d *Deployment, spec RepositorySpec, cfgs []DeploymentConfigurati
 		out = append(out, a)
 	}
 	return out
-}
-
-func specApp(apps []ApplicationSpec, name string) ApplicationSpec {
-	for _, a := range apps {
-		if a.ApplicationName == name {
-			return a
-		}
-	}
-	return ApplicationSpec{}
 }
 
 // withDefaults adds the spec's defaults for standard keys the values omit.

@@ -129,10 +129,11 @@ func TestFaultConnectionFailures(t *testing.T) {
 	tests := []struct {
 		kind        connectsim.FaultKind
 		wantHeaders bool
+		wantJournal int // the status the journal records: 0 when none was sent
 	}{
-		{connectsim.FaultResetBeforeHeaders, false},
-		{connectsim.FaultResetAfterHeaders, true},
-		{connectsim.FaultTruncate, true},
+		{connectsim.FaultResetBeforeHeaders, false, 0},
+		{connectsim.FaultResetAfterHeaders, true, http.StatusNotFound},
+		{connectsim.FaultTruncate, true, http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
@@ -156,6 +157,24 @@ func TestFaultConnectionFailures(t *testing.T) {
 				if !errors.Is(err, io.ErrUnexpectedEOF) || resp.StatusCode != 404 || len(body) == 0 {
 					t.Errorf("truncate: status %d, %d bytes, err %v", resp.StatusCode, len(body), err)
 				}
+			}
+			// The journal says what was sent.
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				es, err := e.sim.Journal().Filter("GET", path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(es) == 1 && es[0].Done {
+					if es[0].Status != tt.wantJournal || es[0].Fault != string(tt.kind) {
+						t.Errorf("journal: status %d fault %q, want %d %q", es[0].Status, es[0].Fault, tt.wantJournal, tt.kind)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("journal entries %+v, want one done", es)
+				}
+				time.Sleep(5 * time.Millisecond)
 			}
 			// The simulator still serves after the broken connection.
 			e.must(e.call("GET", "/connectors/drafts", nil), http.StatusOK, nil)

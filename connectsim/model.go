@@ -286,12 +286,3 @@ const (
 	previewTrue    = "true"
 	previewFalse   = "false"
 )
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}

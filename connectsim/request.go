@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -123,7 +124,7 @@ func missing(field string) *Error {
 
 // checkEnum answers InvalidJsonInput when v is not one of values.
 func checkEnum(field, v string, values []string) *Error {
-	if !contains(values, v) {
+	if !slices.Contains(values, v) {
 		return errInvalidJSON("%s: value %q is not one of %s", field, v, strings.Join(values, ", "))
 	}
 	return nil
@@ -152,7 +153,7 @@ func parsePage(q url.Values, sortable []string) (page, *Error) {
 			return p, errQuery("sort: only one sort expression is supported")
 		}
 		f := strings.Fields(sorts[0])
-		if len(f) == 0 || len(f) > 2 || !contains(sortable, f[0]) {
+		if len(f) == 0 || len(f) > 2 || !slices.Contains(sortable, f[0]) {
 			return p, errQuery("sort: %q must be a field of %s, optionally followed by asc or desc", sorts[0], strings.Join(sortable, ", "))
 		}
 		p.sortField = f[0]
@@ -199,7 +200,7 @@ func boolParam(q url.Values, name string) (*bool, *Error) {
 func enumParams(q url.Values, name string, values []string) ([]string, *Error) {
 	vs := q[name]
 	for _, v := range vs {
-		if !contains(values, v) {
+		if !slices.Contains(values, v) {
 			return nil, errQuery("%s: %q is not one of %s", name, v, strings.Join(values, ", "))
 		}
 	}

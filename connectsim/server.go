@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -93,10 +92,7 @@ func Run(ctx context.Context, addr string, opts Options) error {
 	if err != nil {
 		return err
 	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := srv.Sim.opts.Logger // the defaulted one
 	log.Info("connect-sim listening", "url", srv.URL, "admin", srv.URL+adminPrefix)
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -161,15 +161,16 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	entry := s.journal.record(r, s.clock.Now())
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	rec := &recorder{ResponseWriter: w}
+	var fault string
 	defer func() {
-		s.journal.finish(entry, rec.status, rec.fault)
+		s.journal.finish(entry, rec.status, fault)
 		s.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
-			slog.String("correlationId", corr), slog.String("fault", rec.fault), slog.Duration("elapsed", time.Since(start)))
+			slog.String("correlationId", corr), slog.String("fault", fault), slog.Duration("elapsed", time.Since(start)))
 	}()
 	if rule, ok := s.faults.match(r); ok {
-		rec.fault = string(rule.Action.Kind)
+		fault = string(rule.Action.Kind)
 		if !s.applyFault(rec, r, rule) {
 			return
 		}
@@ -177,16 +178,27 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveAPI(rec, r)
 }
 
-// recorder remembers the status written, and lets faults hijack the connection.
+// recorder remembers the status written (0 until one is: a connection
+// dropped before headers keeps 0, as JournalEntry.Status says), and lets
+// faults hijack the connection.
 type recorder struct {
 	http.ResponseWriter
 	status int
-	fault  string
 }
 
 func (r *recorder) WriteHeader(code int) {
-	r.status = code
+	if r.status == 0 {
+		r.status = code
+	}
 	r.ResponseWriter.WriteHeader(code)
+}
+
+// Write without WriteHeader sends 200, as net/http does.
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
 }
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -195,7 +195,7 @@ func (s *Simulator) queryStaged(c *call) (int, any, *Error) {
 
 func overlaps(a, b []string) bool {
 	for _, v := range a {
-		if contains(b, v) {
+		if slices.Contains(b, v) {
 			return true
 		}
 	}

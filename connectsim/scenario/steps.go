@@ -108,11 +108,3 @@ func redeploy(fields string) *Request {
 	return &Request{Method: "POST", Path: "/{{project}}/deployments/{{depId}}",
 		Body: `{"version":{{depVersion}},"actions":[{"action":"redeploy"` + fields + `}]}`}
 }
-
-func steps(groups ...[]Step) []Step {
-	var out []Step
-	for _, g := range groups {
-		out = append(out, g...)
-	}
-	return out
-}

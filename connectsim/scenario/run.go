@@ -147,10 +147,8 @@ func newRunner(target Target) *runner {
 // the final answer (see Scenario.Check).
 func Execute(ctx context.Context, target Target, sc Scenario) (*Result, error) {
 	r := newRunner(target)
-	for i, st := range sc.Steps {
-		if err := r.step(ctx, st); err != nil {
-			return nil, fmt.Errorf("%s: step %d (%s): %w", sc.Name, i, st.Name, err)
-		}
+	if err := r.setup(ctx, sc); err != nil {
+		return nil, err
 	}
 	res, err := r.do(ctx, sc.Request)
 	if err != nil {
@@ -177,41 +175,64 @@ type Prepared struct {
 // expanded, without sending it.
 func Prepare(ctx context.Context, target Target, sc Scenario) (*Prepared, error) {
 	r := newRunner(target)
+	if err := r.setup(ctx, sc); err != nil {
+		return nil, err
+	}
+	rq, err := r.expanded(sc.Request)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{Request: rq, Vars: r.vars}
+	if p.Bearer, err = r.bearer(ctx, rq); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// setup runs sc's steps.
+func (r *runner) setup(ctx context.Context, sc Scenario) error {
 	for i, st := range sc.Steps {
 		if err := r.step(ctx, st); err != nil {
-			return nil, fmt.Errorf("%s: step %d (%s): %w", sc.Name, i, st.Name, err)
+			return fmt.Errorf("%s: step %d (%s): %w", sc.Name, i, st.Name, err)
 		}
 	}
-	rq := sc.Request
+	return nil
+}
+
+// expanded returns rq with the variables replaced in its path, body and
+// query values.
+func (r *runner) expanded(rq Request) (Request, error) {
 	var err error
 	if rq.Path, err = expand(rq.Path, r.vars); err != nil {
-		return nil, err
+		return rq, err
 	}
 	if rq.Body, err = expand(rq.Body, r.vars); err != nil {
-		return nil, err
+		return rq, err
 	}
 	q := make(map[string][]string, len(rq.Query))
 	for k, vs := range rq.Query {
 		for _, v := range vs {
 			ev, err := expand(v, r.vars)
 			if err != nil {
-				return nil, err
+				return rq, err
 			}
 			q[k] = append(q[k], ev)
 		}
 	}
 	rq.Query = q
-	p := &Prepared{Request: rq, Vars: r.vars}
+	return rq, nil
+}
+
+// bearer returns the token rq authenticates with: none for AuthNone and
+// AuthBadClient (which uses Basic auth).
+func (r *runner) bearer(ctx context.Context, rq Request) (string, error) {
 	switch rq.Auth {
 	case AuthNone, AuthBadClient:
+		return "", nil
 	case AuthUnknownToken:
-		p.Bearer = unknownToken
-	default:
-		if p.Bearer, err = r.token(ctx, rq.Scopes); err != nil {
-			return nil, err
-		}
+		return unknownToken, nil
 	}
-	return p, nil
+	return r.token(ctx, rq.Scopes)
 }
 
 // Result returns a Result holding the prepared variables, for
@@ -266,31 +287,18 @@ func (r *runner) step(ctx context.Context, st Step) error {
 }
 
 func (r *runner) do(ctx context.Context, rq Request) (*Result, error) {
-	path, err := expand(rq.Path, r.vars)
+	rq, err := r.expanded(rq)
 	if err != nil {
 		return nil, err
 	}
-	body, err := expand(rq.Body, r.vars)
-	if err != nil {
-		return nil, err
-	}
+	path, body := rq.Path, rq.Body
 	base := r.t.BaseURL
 	if rq.ToAuth {
 		base = r.t.AuthURL
 	}
 	u := strings.TrimRight(base, "/") + path
 	if len(rq.Query) > 0 {
-		q := url.Values{}
-		for k, vs := range rq.Query {
-			for _, v := range vs {
-				ev, err := expand(v, r.vars)
-				if err != nil {
-					return nil, err
-				}
-				q.Add(k, ev)
-			}
-		}
-		u += "?" + q.Encode()
+		u += "?" + url.Values(rq.Query).Encode()
 	}
 	var rd io.Reader
 	if body != "" {
@@ -322,19 +330,15 @@ func (r *runner) do(ctx context.Context, rq Request) (*Result, error) {
 }
 
 func (r *runner) authenticate(ctx context.Context, req *http.Request, rq Request) error {
-	switch rq.Auth {
-	case AuthNone:
-	case AuthUnknownToken:
-		req.Header.Set("Authorization", "Bearer "+unknownToken)
-	case AuthBadClient:
+	if rq.Auth == AuthBadClient {
 		req.SetBasicAuth(r.t.Client.ID, r.t.Client.Secret+"-wrong")
-	default:
-		tok, err := r.token(ctx, rq.Scopes)
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
+		return nil
 	}
+	tok, err := r.bearer(ctx, rq)
+	if err != nil || tok == "" {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
 	return nil
 }
 

@@ -42,22 +42,23 @@ const (
 	KindInternal
 )
 
-var kindNames = [...]string{
-	KindUnavailable:      "UPSTREAM_UNAVAILABLE",
-	KindTimeout:          "UPSTREAM_TIMEOUT",
-	KindCancelled:        "CANCELLED",
-	KindRequestTooLarge:  "REQUEST_TOO_LARGE",
-	KindResponseTooLarge: "RESPONSE_TOO_LARGE",
-	KindConcurrencyLimit: "CONCURRENCY_LIMIT",
-	KindAuthUnavailable:  "AUTH_UNAVAILABLE",
-	KindAuthRejected:     "AUTH_REJECTED",
-	KindInternal:         "INTERNAL",
+// kinds names each Kind: its gateway reason and the words of its error.
+var kinds = [...]struct{ reason, text string }{
+	KindUnavailable:      {"UPSTREAM_UNAVAILABLE", "upstream unavailable"},
+	KindTimeout:          {"UPSTREAM_TIMEOUT", "upstream timeout"},
+	KindCancelled:        {"CANCELLED", "call cancelled"},
+	KindRequestTooLarge:  {"REQUEST_TOO_LARGE", "request body too large"},
+	KindResponseTooLarge: {"RESPONSE_TOO_LARGE", "response body too large"},
+	KindConcurrencyLimit: {"CONCURRENCY_LIMIT", "too many upstream calls in flight"},
+	KindAuthUnavailable:  {"AUTH_UNAVAILABLE", "token endpoint unavailable"},
+	KindAuthRejected:     {"AUTH_REJECTED", "client credentials rejected"},
+	KindInternal:         {"INTERNAL", "internal error"},
 }
 
 // String returns the gateway reason of k, for example "UPSTREAM_TIMEOUT".
 func (k Kind) String() string {
-	if int(k) < len(kindNames) && kindNames[k] != "" {
-		return kindNames[k]
+	if int(k) < len(kinds) && kinds[k].reason != "" {
+		return kinds[k].reason
 	}
 	return fmt.Sprintf("KIND_%d", uint8(k))
 }
@@ -102,24 +103,12 @@ var (
 	ErrInternal         = &Error{Kind: KindInternal}
 )
 
-var kindText = [...]string{
-	KindUnavailable:      "upstream unavailable",
-	KindTimeout:          "upstream timeout",
-	KindCancelled:        "call cancelled",
-	KindRequestTooLarge:  "request body too large",
-	KindResponseTooLarge: "response body too large",
-	KindConcurrencyLimit: "too many upstream calls in flight",
-	KindAuthUnavailable:  "token endpoint unavailable",
-	KindAuthRejected:     "client credentials rejected",
-	KindInternal:         "internal error",
-}
-
 // Error implements error.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("upstream: ")
-	if int(e.Kind) < len(kindText) && kindText[e.Kind] != "" {
-		b.WriteString(kindText[e.Kind])
+	if int(e.Kind) < len(kinds) && kinds[e.Kind].text != "" {
+		b.WriteString(kinds[e.Kind].text)
 	} else {
 		b.WriteString(e.Kind.String())
 	}

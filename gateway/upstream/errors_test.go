@@ -21,7 +21,7 @@ func TestKindNamesAreGatewayReasons(t *testing.T) {
 		if _, ok := errorsv1.GatewayReason_value["GATEWAY_REASON_"+name]; !ok {
 			t.Errorf("Kind %d is %q, which is not a GatewayReason", k, name)
 		}
-		if int(k) >= len(kindText) || kindText[k] == "" {
+		if int(k) >= len(kinds) || kinds[k].text == "" {
 			t.Errorf("Kind %v has no message", k)
 		}
 		if other, dup := seen[name]; dup {

@@ -49,8 +49,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	f.Duration(&c.defaultTimeout, "default-timeout", "GATEWAY_DEFAULT_TIMEOUT", upstream.DefaultTimeout, "deadline of calls whose caller sets none")
 	f.Int64(&c.maxRequestBytes, "max-request-bytes", "GATEWAY_MAX_REQUEST_BYTES", gateway.DefaultMaxRequestBytes, "largest request body accepted")
 	f.Int64(&c.maxResponseBytes, "max-response-bytes", "GATEWAY_MAX_RESPONSE_BYTES", gateway.DefaultMaxResponseBytes, "largest upstream response body accepted")
-	var maxConc int64
-	f.Int64(&maxConc, "max-concurrent-upstream", "GATEWAY_MAX_CONCURRENT_UPSTREAM", upstream.DefaultMaxConcurrent, "upstream calls in flight before new calls fail fast")
+	f.Int(&c.maxConcurrentUpstream, "max-concurrent-upstream", "GATEWAY_MAX_CONCURRENT_UPSTREAM", upstream.DefaultMaxConcurrent, "upstream calls in flight before new calls fail fast")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: connect-gateway [flags]\n\nServes the commercetools Connect API over gRPC (with rich error details) and over a REST face on Connect's paths.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -65,7 +64,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	c.maxConcurrentUpstream = int(maxConc)
 	if c.region != "" {
 		c.upstream = "https://connect." + c.region + ".commercetools.com"
 	}

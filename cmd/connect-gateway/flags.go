@@ -26,41 +26,36 @@ func (e *envFlags) bad(envName, v string, err error) {
 }
 
 func (e *envFlags) String(p *string, name, envName, def, usage string) {
-	if v, ok := e.lookup(envName); ok {
-		def = v
-	}
-	e.fs.StringVar(p, name, def, usage+" (env "+envName+")")
+	e.fs.StringVar(p, name, fromEnv(e, envName, def, func(v string) (string, error) { return v, nil }), usage+" (env "+envName+")")
 }
 
 func (e *envFlags) Bool(p *bool, name, envName string, def bool, usage string) {
-	if v, ok := e.lookup(envName); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			e.bad(envName, v, err)
-		}
-		def = b
-	}
-	e.fs.BoolVar(p, name, def, usage+" (env "+envName+")")
+	e.fs.BoolVar(p, name, fromEnv(e, envName, def, strconv.ParseBool), usage+" (env "+envName+")")
 }
 
 func (e *envFlags) Duration(p *time.Duration, name, envName string, def time.Duration, usage string) {
-	if v, ok := e.lookup(envName); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			e.bad(envName, v, err)
-		}
-		def = d
-	}
-	e.fs.DurationVar(p, name, def, usage+" (env "+envName+")")
+	e.fs.DurationVar(p, name, fromEnv(e, envName, def, time.ParseDuration), usage+" (env "+envName+")")
 }
 
 func (e *envFlags) Int64(p *int64, name, envName string, def int64, usage string) {
-	if v, ok := e.lookup(envName); ok {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			e.bad(envName, v, err)
-		}
-		def = n
+	parse := func(v string) (int64, error) { return strconv.ParseInt(v, 10, 64) }
+	e.fs.Int64Var(p, name, fromEnv(e, envName, def, parse), usage+" (env "+envName+")")
+}
+
+func (e *envFlags) Int(p *int, name, envName string, def int, usage string) {
+	e.fs.IntVar(p, name, fromEnv(e, envName, def, strconv.Atoi), usage+" (env "+envName+")")
+}
+
+// fromEnv returns the flag's default: envName's value, parsed, when it is
+// set, else def. A value that does not parse is recorded as an error.
+func fromEnv[T any](e *envFlags, envName string, def T, parse func(string) (T, error)) T {
+	v, ok := e.lookup(envName)
+	if !ok {
+		return def
 	}
-	e.fs.Int64Var(p, name, def, usage+" (env "+envName+")")
+	x, err := parse(v)
+	if err != nil {
+		e.bad(envName, v, err)
+	}
+	return x
 }

@@ -243,7 +243,7 @@ func TestGracefulShutdownWithoutHungCalls(t *testing.T) {
 // process exits 0 within its drain timeout.
 func TestSIGTERM(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: builds cmd/connect-gateway and holds calls for seconds; run without -short")
+		t.Skip("-short: builds cmd/connect-gateway and holds calls for seconds; make test runs it (no -short)")
 	}
 	t.Parallel()
 	goTool, err := exec.LookPath("go")

@@ -32,7 +32,7 @@ type soakConfig struct {
 
 func soakFromEnv(t *testing.T) soakConfig {
 	if os.Getenv("CONNECT_SOAK") != "1" {
-		t.Skip("held load for a minute: run with CONNECT_SOAK=1 (make soak)")
+		t.Skip("holds load for a minute, too long for make test: run with CONNECT_SOAK=1 (make soak)")
 	}
 	c := soakConfig{duration: time.Minute, rate: 200}
 	if v := os.Getenv("CONNECT_SOAK_DURATION"); v != "" {

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/testing/protocmp"
 
@@ -100,7 +99,7 @@ func TestConnectorStagedUpdateRoundTripsConnectJSON(t *testing.T) {
 	}
 	wantFirst := []*connectv1.ConnectorStagedUpdateAction{
 		{Action: &connectv1.ConnectorStagedUpdateAction_SetName{SetName: &connectv1.ConnectorStagedSetNameAction{Name: "Renamed"}}},
-		{Action: &connectv1.ConnectorStagedUpdateAction_SetDescription{SetDescription: &connectv1.ConnectorStagedSetDescriptionAction{Description: proto.String("New description")}}},
+		{Action: &connectv1.ConnectorStagedUpdateAction_SetDescription{SetDescription: &connectv1.ConnectorStagedSetDescriptionAction{Description: "New description"}}},
 		{Action: &connectv1.ConnectorStagedUpdateAction_SetDescription{SetDescription: &connectv1.ConnectorStagedSetDescriptionAction{}}},
 	}
 	if diff := cmp.Diff(wantFirst, req.GetActions()[:3], protocmp.Transform()); diff != "" {

@@ -295,11 +295,6 @@ const (
 	GatewayReason_GATEWAY_REASON_AUTH_REJECTED GatewayReason = 16
 	// A bug in the gateway.
 	GatewayReason_GATEWAY_REASON_INTERNAL GatewayReason = 17
-	// A path parameter (an id, a key, the project key) breaks the rule the
-	// Connect API documents for it, or could change the upstream path (a dot
-	// segment, an empty segment, a slash): refused before any upstream call,
-	// with the code the Connect API answers it with.
-	GatewayReason_GATEWAY_REASON_INVALID_PATH_PARAM GatewayReason = 18
 )
 
 // Enum value maps for GatewayReason.
@@ -322,7 +317,6 @@ var (
 		15: "GATEWAY_REASON_AUTH_UNAVAILABLE",
 		16: "GATEWAY_REASON_AUTH_REJECTED",
 		17: "GATEWAY_REASON_INTERNAL",
-		18: "GATEWAY_REASON_INVALID_PATH_PARAM",
 	}
 	GatewayReason_value = map[string]int32{
 		"GATEWAY_REASON_UNSPECIFIED":              0,
@@ -342,7 +336,6 @@ var (
 		"GATEWAY_REASON_AUTH_UNAVAILABLE":         15,
 		"GATEWAY_REASON_AUTH_REJECTED":            16,
 		"GATEWAY_REASON_INTERNAL":                 17,
-		"GATEWAY_REASON_INVALID_PATH_PARAM":       18,
 	}
 )
 
@@ -860,7 +853,7 @@ const file_commercetools_connect_errors_v1_catalog_proto_rawDesc = "" +
 	",ERROR_CODE_DEPLOYMENT_LOG_INVALID_PAGE_TOKEN\x107\x1a\xc9\x01ʥ\x19\xc4\x01\n" +
 	"\x1dDeploymentLogInvalidPageToken\x10\x90\x03\x18\x03\"\x01\x01*\x1eInvalid page token: $pageToken2ASend back the next token of the previous page unchanged, or none.B\tpageTokenb-https://docs.commercetools.com/connect/errors\x12\x9c\x02\n" +
 	"2ERROR_CODE_DEPLOYMENT_LOG_MISSING_APPLICATION_NAME\x108\x1a\xe3\x01ʥ\x19\xde\x01\n" +
-	"#DeploymentLogMissingApplicationName\x10\x90\x03\x18\x03\"\x01\x01*6Missing application name when fetching deployment logs27Send applicationName (required for Deployments on AWS).B\x0fapplicationNameb-https://docs.commercetools.com/connect/errors*\xc3\x0f\n" +
+	"#DeploymentLogMissingApplicationName\x10\x90\x03\x18\x03\"\x01\x01*6Missing application name when fetching deployment logs27Send applicationName (required for Deployments on AWS).B\x0fapplicationNameb-https://docs.commercetools.com/connect/errors*\xab\x0e\n" +
 	"\rGatewayReason\x12\x1e\n" +
 	"\x1aGATEWAY_REASON_UNSPECIFIED\x10\x00\x12\x86\x01\n" +
 	"'GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR\x10\x01\x1aYҥ\x19U*SAct on the gRPC code; the body excerpt in the details shows what the upstream sent.\x12U\n" +
@@ -883,8 +876,7 @@ const file_commercetools_connect_errors_v1_catalog_proto_rawDesc = "" +
 	"BadGateway \x01*\x19Retry later with backoff.\x12N\n" +
 	"\x1fGATEWAY_REASON_AUTH_UNAVAILABLE\x10\x0f\x1a)ҥ\x19%\b\x0e\x10\xf7\x03\x1a\aGeneral \x01*\x13Retry with backoff.\x12\x91\x01\n" +
 	"\x1cGATEWAY_REASON_AUTH_REJECTED\x10\x10\x1aoҥ\x19k\b\x10\x10\x91\x03\x1a\x13AuthenticationError*OThe gateway's CTP_CLIENT_ID and CTP_CLIENT_SECRET are wrong; tell its operator.\x12p\n" +
-	"\x17GATEWAY_REASON_INTERNAL\x10\x11\x1aSҥ\x19O\b\r\x10\xf4\x03\x1a\aGeneral*?Report it to the gateway's maintainers with the correlation id.\x12\x95\x01\n" +
-	"!GATEWAY_REASON_INVALID_PATH_PARAM\x10\x12\x1anҥ\x19j\b\x03\x10\x90\x03\x1a\x10InvalidPathParam*QSend ids and keys as the Connect API defines them (letters, digits, '_' and '-').\"\x04\b\x0e\x10\x0e*\"GATEWAY_REASON_MISSING_CREDENTIALS:g\n" +
+	"\x17GATEWAY_REASON_INTERNAL\x10\x11\x1aSҥ\x19O\b\r\x10\xf4\x03\x1a\aGeneral*?Report it to the gateway's maintainers with the correlation id.\"\x04\b\x0e\x10\x0e*\"GATEWAY_REASON_MISSING_CREDENTIALS:g\n" +
 	"\x04spec\x12!.google.protobuf.EnumValueOptions\x18ٔ\x03 \x01(\v2..commercetools.connect.errors.v1.ErrorCodeSpecR\x04spec:z\n" +
 	"\fgateway_spec\x12!.google.protobuf.EnumValueOptions\x18ڔ\x03 \x01(\v22.commercetools.connect.errors.v1.GatewayReasonSpecR\vgatewaySpecB\xab\x02\n" +
 	"#com.commercetools.connect.errors.v1B\fCatalogProtoP\x01ZWgithub.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1;errorsv1\xa2\x02\x03CCE\xaa\x02\x1fCommercetools.Connect.Errors.V1\xca\x02\x1fCommercetools\\Connect\\Errors\\V1\xe2\x02+Commercetools\\Connect\\Errors\\V1\\GPBMetadata\xea\x02\"Commercetools::Connect::Errors::V1b\x06proto3"

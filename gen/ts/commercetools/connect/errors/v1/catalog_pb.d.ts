@@ -619,16 +619,6 @@ export enum GatewayReason {
    * @generated from enum value: GATEWAY_REASON_INTERNAL = 17;
    */
   INTERNAL = 17,
-
-  /**
-   * A path parameter (an id, a key, the project key) breaks the rule the
-   * Connect API documents for it, or could change the upstream path (a dot
-   * segment, an empty segment, a slash): refused before any upstream call,
-   * with the code the Connect API answers it with.
-   *
-   * @generated from enum value: GATEWAY_REASON_INVALID_PATH_PARAM = 18;
-   */
-  INVALID_PATH_PARAM = 18,
 }
 
 /**

@@ -11,7 +11,9 @@ BUF := $(BIN)/buf
 GOOGLEAPIS := .build/googleapis
 PROTODEPS := tools/protodeps
 CLIENT_TS := clients/ts
+CLIENT_SDK := clients/sdk-conformance
 GATEWAY_BIN := .build/connect-gateway
+SIM_BIN := .build/connect-sim
 GOOGLEAPIS_FILES := google/api/annotations.proto google/api/http.proto \
 	google/rpc/code.proto google/rpc/error_details.proto google/rpc/status.proto
 FUZZTIME ?= 10s
@@ -26,7 +28,7 @@ run: ## Build and start the gateway on the embedded simulator (gRPC :9090, HTTP 
 	go run ./cmd/connect-gateway
 
 .PHONY: test
-test: checkgenerate lint test-ts test-deploy fuzz-smoke load-smoke ## Install what is needed and run every check and test
+test: checkgenerate lint test-ts test-sdk test-deploy fuzz-smoke load-smoke ## Install what is needed and run every check and test
 	go test -race ./...
 
 .PHONY: test-deploy
@@ -44,6 +46,16 @@ test-ts: $(CLIENT_TS)/node_modules/.stamp ## Test the TypeScript client (clients
 
 $(CLIENT_TS)/node_modules/.stamp: $(CLIENT_TS)/package-lock.json
 	cd $(CLIENT_TS) && npm ci --no-audit --no-fund --ignore-scripts --silent
+	touch $@
+
+.PHONY: test-sdk
+test-sdk: $(CLIENT_SDK)/node_modules/.stamp ## Drive commercetools' Connect SDK through the REST face and straight at a simulator: equal answers, bodies of the SDK's types
+	go build -o $(GATEWAY_BIN) ./cmd/connect-gateway
+	go build -o $(SIM_BIN) ./cmd/connect-sim
+	cd $(CLIENT_SDK) && CONNECT_GATEWAY_BIN=$(CURDIR)/$(GATEWAY_BIN) CONNECT_SIM_BIN=$(CURDIR)/$(SIM_BIN) npm test --silent
+
+$(CLIENT_SDK)/node_modules/.stamp: $(CLIENT_SDK)/package-lock.json
+	cd $(CLIENT_SDK) && npm ci --no-audit --no-fund --ignore-scripts --silent
 	touch $@
 
 .PHONY: generate

@@ -49,6 +49,10 @@ type callIn struct {
 	// encoded from the request message, which then holds only the path
 	// parameters (see [forwarded]).
 	forward *forwarded
+	// secured are secured configuration values of a forwarded body that
+	// the request message does not hold (a body that does not decode into
+	// it); secret: never logged.
+	secured []string
 	// wireBody asks for the success body in protobuf binary (callOut.body),
 	// transcoded straight from the JSON without building the message, when
 	// [wirejson.AppendProto] takes it; otherwise the message is decoded. The

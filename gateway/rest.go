@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -104,7 +105,9 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 			resp, out, err = g.invoke(hr.Context(), r, req, in)
 		}
 		if err != nil {
-			err = g.scrubCall(err, &out, in, restSecretsRequest(r, req, fwd))
+			var full proto.Message
+			full, in.secured = restSecrets(r, req, fwd)
+			err = g.scrubCall(err, &out, in, full)
 		}
 		g.finish(hr.Context(), r, in, out, err, start)
 		if err != nil {
@@ -170,20 +173,45 @@ func (g *Gateway) restForward(w http.ResponseWriter, hr *http.Request, r *route,
 	return msg.Interface(), fwd, nil
 }
 
-// restSecretsRequest is the request whose secured configuration values
-// [Gateway.scrubCall] masks in a failed REST call's answer: the forwarded
-// body decoded, when it decodes. The answer goes back to the caller who
-// sent the values, but it is also logged and counted, and an upstream that
-// echoes a request must not make the gateway repeat a secret.
-func restSecretsRequest(r *route, req proto.Message, fwd *forwarded) proto.Message {
+// restSecrets finds the secured configuration values that
+// [Gateway.scrubCall] masks in a failed REST call's answer: the request
+// with the forwarded body decoded when it decodes, else the values found
+// under "securedConfiguration" in any JSON body. The answer goes back to
+// the caller who sent the values, but it is also logged and counted, and an
+// upstream that echoes a request must not make the gateway repeat a secret.
+func restSecrets(r *route, req proto.Message, fwd *forwarded) (proto.Message, []string) {
 	if req == nil || fwd == nil || fwd.body == nil {
-		return req
+		return req, nil
 	}
-	full, err := r.withBody(req.ProtoReflect(), fwd.body)
-	if err != nil {
-		return req // a body that does not decode: the upstream refuses it as such
+	if full, err := r.withBody(req.ProtoReflect(), fwd.body); err == nil {
+		return full.Interface(), nil
 	}
-	return full.Interface()
+	var doc any
+	if json.Unmarshal(fwd.body, &doc) != nil {
+		return req, nil // not JSON: the upstream refuses it without reading a value
+	}
+	var values []string
+	collectSecured(doc, false, &values)
+	return req, values
+}
+
+// collectSecured appends the string "value" members of the objects listed
+// under a "securedConfiguration" key, at any depth, to out.
+func collectSecured(v any, secured bool, out *[]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if s, ok := e.(string); ok && secured && k == "value" && s != "" {
+				*out = append(*out, s)
+				continue
+			}
+			collectSecured(e, k == "securedConfiguration", out)
+		}
+	case []any:
+		for _, e := range v {
+			collectSecured(e, secured, out)
+		}
+	}
 }
 
 // passedHeaders are the upstream response headers the REST face passes on

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -201,4 +202,31 @@ func journalByCorrelation(t *testing.T, sim *connectsim.Simulator, cid string) c
 		t.Fatalf("%d upstream requests with correlation id %s, want 1", len(found), cid)
 	}
 	return found[0]
+}
+
+// TestRESTMasksSecuredValuesOfAnyBody: an upstream that echoes a forwarded
+// body in its error cannot make the REST face repeat a secured value, even
+// when the body does not decode into the request message (a wrongly typed
+// field elsewhere).
+func TestRESTMasksSecuredValuesOfAnyBody(t *testing.T) {
+	t.Parallel()
+	const canary = "SecuredCanary-4f1e9a7c"
+	e := newEnv(t, withUpstream(func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]any{"statusCode": 400, "message": "bad: " + string(body),
+				"errors": []any{map[string]any{"code": "InvalidJsonInput", "message": "bad", "detailedErrorMessage": string(body)}}})
+		})
+	}))
+	body := `{"region":7,"connector":{"key":"c"},"configurations":[{"applicationName":"processor",` +
+		`"securedConfiguration":[{"key":"K","value":"` + canary + `"}]}]}`
+	resp, got := e.rest(t, "POST", "/demo/deployments", body)
+	if resp.StatusCode != http.StatusBadRequest || bytes.Contains(got, []byte(canary)) || !bytes.Contains(got, []byte("InvalidJsonInput")) {
+		t.Errorf("%d %s: want the upstream's 400 with the secured value masked", resp.StatusCode, got)
+	}
+	if strings.Contains(e.logs.String(), canary) {
+		t.Error("the secured value is in the logs")
+	}
 }

@@ -26,7 +26,7 @@ const minSecretLen = 6
 
 // callSecrets lists the secrets a call knows of: the caller's bearer token,
 // the gateway's client secret and token, and the secured configuration
-// values of the request.
+// values of the request (and of a forwarded body it does not hold).
 func (g *Gateway) callSecrets(in callIn, req proto.Message) []string {
 	var out []string
 	if in.bearer != "" {
@@ -35,6 +35,7 @@ func (g *Gateway) callSecrets(in callIn, req proto.Message) []string {
 	if g.opts.Auth == AuthClientCredentials && g.opts.Credentials != nil {
 		out = append(out, g.opts.Credentials.Secrets()...)
 	}
+	out = append(out, in.secured...)
 	return append(out, redact.Secrets(req)...)
 }
 

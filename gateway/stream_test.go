@@ -3,8 +3,8 @@ package gateway_test
 import (
 	"context"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"

@@ -185,7 +185,7 @@ func (r *route) transcodeResponse(body []byte) (wire []byte, ok bool) {
 	return wirejson.AppendProto(buf, body, r.output.Descriptor())
 }
 
-// responseBody returns the part of a response message the REST face writes.
+// restBody returns the part of a response message the REST face writes.
 func (r *route) restBody(resp proto.Message) proto.Message {
 	if r.responseBody == nil {
 		return resp

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connect-gateway/connect-gateway/gateway/redact"
+	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 	"github.com/connect-gateway/connect-gateway/translate"
 )
@@ -47,7 +48,8 @@ func TestScrubError(t *testing.T) {
 		},
 		{
 			name: "gateway error quoting it",
-			err:  translate.FromTransport(&url.Error{Op: "Get", URL: "http://u/" + url.PathEscape(secret), Err: http.ErrHandlerTimeout}, target),
+			err: (&Gateway{}).upstreamError(&upstream.Error{Kind: upstream.KindUnavailable,
+				Err: &url.Error{Op: "Get", URL: "http://u/" + url.PathEscape(secret), Err: http.ErrHandlerTimeout}}, target),
 			code: codes.Unavailable, status: 502,
 		},
 	}

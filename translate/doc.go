@@ -8,13 +8,13 @@
 // [Entries], [LookupReason], [Gateway] and [GatewayEntries] read it from the
 // descriptors.
 //
-// # The three ways in, the one way out
+// # The two ways in, the one way out
 //
 //   - [FromResponse]: an upstream error response (HTTP status, headers,
 //     body) and the [Target] the call addressed.
-//   - [FromTransport]: no response at all (refused, reset, TLS, timeout,
-//     cancelled).
-//   - [NewError]: an error the gateway originates (a bad request, a limit).
+//   - [NewError]: an error the gateway originates (a bad request, a limit,
+//     no answer from the upstream: the gateway's upstream client classifies
+//     those failures and names the reason).
 //
 // Each returns an [*Error], which gRPC handlers return as it is (it
 // implements GRPCStatus). [ToResponse] renders any status for the REST face,

@@ -64,14 +64,13 @@ func (t Target) subject() string {
 	return t.ResourceType + "/" + id
 }
 
-// Error is a gRPC status with rich details, made by [FromResponse],
-// [FromTransport] or [NewError]. gRPC handlers return it as it is: grpc-go
+// Error is a gRPC status with rich details, made by [FromResponse] or
+// [NewError]. gRPC handlers return it as it is: grpc-go
 // finds the status through [Error.GRPCStatus]. An Error is immutable and safe
 // for concurrent use.
 type Error struct {
 	httpStatus int
 	pb         *spb.Status
-	cause      error
 	label      string
 	// body is the upstream's body when pb translates it (see UpstreamBody).
 	body []byte
@@ -80,8 +79,8 @@ type Error struct {
 	st   *status.Status
 }
 
-func newError(httpStatus int, pb *spb.Status, cause error, label string) *Error {
-	return &Error{httpStatus: httpStatus, pb: pb, cause: cause, label: label}
+func newError(httpStatus int, pb *spb.Status, label string) *Error {
+	return &Error{httpStatus: httpStatus, pb: pb, label: label}
 }
 
 // ContainsAny reports whether the status's message, or the wire bytes of
@@ -173,19 +172,10 @@ func (e *Error) Code() codes.Code {
 // HTTPStatus returns the HTTP status the REST face answers with, the one
 // [ToResponse] gives: the upstream's for an error made by [FromResponse] (502
 // when the upstream's is not an error status, 400 to 599), and the reason's
-// row for an error the gateway made ([NewError], [FromTransport]).
+// row for an error the gateway made ([NewError]).
 func (e *Error) HTTPStatus() int {
 	if e == nil {
 		return 0
 	}
 	return e.httpStatus
-}
-
-// Unwrap returns the transport error of an Error made by [FromTransport], so
-// that errors.Is(err, context.Canceled) and the like keep working.
-func (e *Error) Unwrap() error {
-	if e == nil {
-		return nil
-	}
-	return e.cause
 }

@@ -69,7 +69,7 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 	if tr.entry != nil {
 		label = tr.entry.Code
 	}
-	e := newError(httpStatus, pb, nil, label)
+	e := newError(httpStatus, pb, label)
 	e.body = body
 	return e
 }

@@ -21,7 +21,9 @@
 // and [ErrorInfoOf], [ErrorResponseOf] and [DetailOf] give clients the
 // details of any error a gRPC call returns.
 //
-// # What a translated status carries (DESIGN §4.1)
+// # What a translated status carries
+//
+// (The reasons behind it are in docs/design.md#the-error-contract.)
 //
 // In this order: one google.rpc.ErrorInfo (reason from the catalogue, domain
 // connect.commercetools.com, metadata "code", "httpStatus" and the first

@@ -140,8 +140,8 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
-// TestUnknownCodeHTTPMapping is DESIGN §4.2's table for codes the catalogue
-// does not know.
+// TestUnknownCodeHTTPMapping is the HTTP status table for codes the catalogue
+// does not know (docs/design.md#codes-the-catalogue-does-not-know).
 func TestUnknownCodeHTTPMapping(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

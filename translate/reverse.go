@@ -13,7 +13,7 @@ import (
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 )
 
-// ToResponse renders a status for the REST face (DESIGN §4.4): an HTTP
+// ToResponse renders a status for the REST face (docs/design.md#the-rest-face): an HTTP
 // status, headers and a Connect ErrorResponse JSON body.
 //
 // A status that carries an [errorsv1.ErrorResponse] (every status

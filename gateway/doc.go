@@ -10,7 +10,7 @@
 // same rules); the gateway needs no code. The REST face
 // registers the same rules on a grpc-gateway ServeMux and calls the same
 // handler in process, so both faces behave alike. It answers with Connect's
-// own bytes, a success or an error ([translate.Error.RESTResponse]), unless
+// own bytes, a success or an error ([translate.ResponseOf]), unless
 // they hold a secret of the call; errors the gateway makes itself are
 // rendered with [translate.ToResponse].
 //

@@ -222,7 +222,7 @@ func (g *Gateway) upstreamError(err error, target translate.Target) *translate.E
 // error that is not a translated one.
 func reasonOf(err error) string {
 	if te, ok := errors.AsType[*translate.Error](err); ok {
-		return te.Label()
+		return te.Parts().Label
 	}
 	if err == nil {
 		return ""

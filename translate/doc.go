@@ -5,8 +5,7 @@
 //
 // The error catalogue is declared once, as options on the ErrorCode and
 // GatewayReason enums of commercetools.connect.errors.v1; [Lookup],
-// [Entries], [LookupReason], [Gateway] and [GatewayEntries] read it from the
-// descriptors.
+// [Entries] and [GatewayEntries] read it from the descriptors.
 //
 // # The two ways in, the one way out
 //
@@ -17,9 +16,10 @@
 //     those failures and names the reason).
 //
 // Each returns an [*Error], which gRPC handlers return as it is (it
-// implements GRPCStatus). [ToResponse] renders any status for the REST face,
-// and [ErrorInfoOf], [ErrorResponseOf] and [DetailOf] give clients the
-// details of any error a gRPC call returns.
+// implements GRPCStatus). [ToResponse] renders any status for the REST face
+// ([ResponseOf] any error, without copying a translated one), and
+// [ErrorInfoOf], [ErrorResponseOf] and [DetailOf] give clients the details
+// of any error a gRPC call returns.
 //
 // # What a translated status carries
 //

@@ -74,7 +74,7 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 	return e
 }
 
-// LabelUncatalogued is the [Error.Label] of an upstream error whose code the
+// LabelUncatalogued is the [Parts.Label] of an upstream error whose code the
 // catalogue does not know (or that has no error at all): labels stay a
 // bounded set whatever the upstream sends.
 const LabelUncatalogued = "UNCATALOGUED"

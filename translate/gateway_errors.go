@@ -75,6 +75,15 @@ func restStatusFollowingUpstream(up int) int {
 	return http.StatusBadGateway
 }
 
+// mustGatewayEntry is gatewayEntry of a reason the package itself uses.
+func mustGatewayEntry(r errorsv1.GatewayReason) GatewayEntry {
+	e, ok := gatewayEntry(r)
+	if !ok {
+		panic(fmt.Sprintf("translate: gateway reason %v has no catalogue row", r))
+	}
+	return e
+}
+
 func gatewayEntry(r errorsv1.GatewayReason) (GatewayEntry, bool) {
 	e, ok := catalog.byEnum[r]
 	if !ok {
@@ -153,4 +162,4 @@ func malformed(httpStatus int, header http.Header, body []byte, t Target, why er
 
 // malformedReason is the ErrorInfo reason of an upstream body that is not a
 // Connect error response.
-var malformedReason = Gateway(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR).Reason
+var malformedReason = mustGatewayEntry(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR).Reason

@@ -209,28 +209,15 @@ func TestErrorMethods(t *testing.T) {
 	}
 }
 
-func TestErrorContainsAny(t *testing.T) {
+// TestResponseOfAnyError: an error that is not a translated one renders as
+// ToResponse of its status.
+func TestResponseOfAnyError(t *testing.T) {
 	t.Parallel()
-	body := []byte(`{"statusCode":400,"message":"bad token abc123xyz","errors":[{"code":"InvalidJsonInput","message":"bad","detailedErrorMessage":"echo: s3cr3t-value"}]}`)
-	e := FromResponse(400, nil, body, Target{CorrelationID: "cid"})
-	tests := []struct {
-		needles []string
-		want    bool
-	}{
-		{[]string{"abc123xyz"}, true},               // in the message
-		{[]string{"nothing", "s3cr3t-value"}, true}, // in a detail only
-		{[]string{"absent-needle"}, false},          // nowhere
-		{nil, false},                                // nothing to look for
-		{[]string{`"echo: s3cr3t-value"`}, true},    // JSON text inside extra_json
-		{[]string{"czNjcjN0LXZhbHVl"}, false},       // base64 of it: not there
-	}
-	for _, tt := range tests {
-		if got := e.ContainsAny(tt.needles); got != tt.want {
-			t.Errorf("ContainsAny(%q) = %v, want %v", tt.needles, got, tt.want)
+	for _, err := range []error{status.Error(codes.NotFound, "no such thing"), errors.New("plain"), nil, (*Error)(nil)} {
+		wantStatus, wantHeader, wantBody := ToResponse(status.Convert(err))
+		gotStatus, gotHeader, gotBody := ResponseOf(err)
+		if gotStatus != wantStatus || gotHeader.Get("Content-Type") != wantHeader.Get("Content-Type") || string(gotBody) != string(wantBody) {
+			t.Errorf("ResponseOf(%v) = %d %s, want %d %s", err, gotStatus, gotBody, wantStatus, wantBody)
 		}
-	}
-	var nilErr *Error
-	if nilErr.ContainsAny([]string{"x"}) {
-		t.Error("a nil Error contains something")
 	}
 }

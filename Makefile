@@ -94,7 +94,7 @@ bench: ## Benchmarks (gateway vs floor vs vanguard, translate, upstream, wirejso
 BENCH_ROUNDS ?= 8
 
 .PHONY: bench-figures
-bench-figures: ## The issue-6 goals as ratios paired within each of BENCH_ROUNDS rounds of every path (about 10 min)
+bench-figures: ## The performance goals of BENCHMARKS.md as ratios paired within each of BENCH_ROUNDS rounds of every path (about 10 min)
 	@mkdir -p .build
 	go test -c -o .build/bench.test ./bench
 	rm -f .build/rounds.txt

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connect-gateway/connect-gateway/gateway/internal/limitread"
@@ -187,20 +185,10 @@ func (r *route) boundFieldPaths() [][]string {
 }
 
 // writeError renders err as a Connect ErrorResponse: the upstream's own
-// body for a translated upstream error that holds all of it
-// ([translate.Error.RESTResponse]), translate.ToResponse of its status
-// otherwise.
+// body for a translated upstream error that holds all of it,
+// translate.ToResponse of its status otherwise ([translate.ResponseOf]).
 func writeError(w http.ResponseWriter, err error, correlationID string) {
-	var (
-		code   int
-		header http.Header
-		body   []byte
-	)
-	if te, ok := errors.AsType[*translate.Error](err); ok {
-		code, header, body = te.RESTResponse() // the upstream's own bytes when it has them
-	} else {
-		code, header, body = translate.ToResponse(status.Convert(err))
-	}
+	code, header, body := translate.ResponseOf(err) // the upstream's own bytes when it has them
 	h := w.Header()
 	for k, v := range header {
 		h[k] = v

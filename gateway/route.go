@@ -228,7 +228,7 @@ func (r *route) normalize(req protoreflect.Message) {
 	}
 }
 
-// target returns what req addresses: the value of the first oneof-bound path
+// addressed returns what req addresses: the value of the first oneof-bound path
 // variable, as id or key.
 func (r *route) addressed(req protoreflect.Message) (id, key string) {
 	for _, s := range r.segments {

@@ -301,5 +301,5 @@ func isTerminal(status string) bool {
 // isNotFound reports whether err is the upstream's ResourceNotFound.
 func isNotFound(err error) bool {
 	te, ok := errors.AsType[*translate.Error](err)
-	return ok && te.Code() == codes.NotFound && te.Label() == "ResourceNotFound"
+	return ok && te.Code() == codes.NotFound && te.Parts().Label == "ResourceNotFound"
 }

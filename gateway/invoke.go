@@ -283,7 +283,7 @@ func (r *route) transcodeResponse(body []byte) (wire []byte, ok bool) {
 	return wirejson.AppendProto(buf, body, r.output.Descriptor())
 }
 
-// responseBody returns the part of a response message the REST face writes.
+// restBody returns the part of a response message the REST face writes.
 func (r *route) restBody(resp proto.Message) proto.Message {
 	if r.responseBody == nil {
 		return resp
@@ -294,13 +294,10 @@ func (r *route) restBody(resp proto.Message) proto.Message {
 // upstreamError turns a failed upstream exchange into a status.
 func (g *Gateway) upstreamError(err error, target translate.Target) *translate.Error {
 	uerr, ok := errors.AsType[*upstream.Error](err)
-	if !ok {
-		return translate.FromTransport(err, target)
+	if !ok { // the upstream client classifies every failure: this is a bug
+		uerr = &upstream.Error{Kind: upstream.KindInternal, Err: err}
 	}
-	reason := errorsv1.GatewayReason(errorsv1.GatewayReason_value["GATEWAY_REASON_"+uerr.Kind.String()])
-	if reason == errorsv1.GatewayReason_GATEWAY_REASON_UNSPECIFIED {
-		reason = errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL
-	}
+	reason := uerr.Kind.Reason()
 	if uerr.Ambiguous {
 		reason = errorsv1.GatewayReason_GATEWAY_REASON_OUTCOME_UNKNOWN
 	}
@@ -323,7 +320,7 @@ func (g *Gateway) upstreamError(err error, target translate.Target) *translate.E
 // error that is not a translated one.
 func reasonOf(err error) string {
 	if te, ok := errors.AsType[*translate.Error](err); ok {
-		return te.Label()
+		return te.Parts().Label
 	}
 	if err == nil {
 		return ""

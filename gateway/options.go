@@ -62,6 +62,9 @@ type Options struct {
 	// gateway a budget of its own.
 	RetryBudget *upstream.RetryBudget
 
+	// Streams configure the server streams' shared pollers.
+	Streams StreamOptions
+
 	// Logger receives one line per call. Default: slog.Default().
 	Logger *slog.Logger
 }

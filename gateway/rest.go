@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connect-gateway/connect-gateway/gateway/internal/limitread"
@@ -260,15 +259,15 @@ func copyPassed(to, from http.Header) {
 // writeRESTError answers a failed REST call: with the upstream's own
 // status, body bytes and passed headers when err is the translation of a
 // Connect ErrorResponse that the answer can repeat as it came
-// ([translate.Error.UpstreamBody]); with the Connect ErrorResponse the
+// ([translate.Parts].UpstreamBody); with the Connect ErrorResponse the
 // gateway renders of err otherwise (see [writeError]).
 func writeRESTError(w http.ResponseWriter, err error, upstreamHeader http.Header, correlationID string) {
 	te, ok := errors.AsType[*translate.Error](err)
-	if !ok || te.UpstreamBody() == nil || upstreamHeader == nil {
+	if !ok || te.Parts().UpstreamBody == nil || upstreamHeader == nil {
 		writeError(w, err, correlationID)
 		return
 	}
-	code, _, body := te.RESTResponse()
+	code, _, body := translate.ResponseOf(te)
 	h := w.Header()
 	copyPassed(h, upstreamHeader)
 	if h.Get(upstream.HeaderCorrelationID) == "" {
@@ -289,20 +288,10 @@ func tooLarge(size, limit int64, target translate.Target) error {
 }
 
 // writeError renders err as a Connect ErrorResponse: the upstream's own
-// body for a translated upstream error that holds all of it
-// ([translate.Error.RESTResponse]), translate.ToResponse of its status
-// otherwise.
+// body for a translated upstream error that holds all of it,
+// translate.ToResponse of its status otherwise ([translate.ResponseOf]).
 func writeError(w http.ResponseWriter, err error, correlationID string) {
-	var (
-		code   int
-		header http.Header
-		body   []byte
-	)
-	if te, ok := errors.AsType[*translate.Error](err); ok {
-		code, header, body = te.RESTResponse() // the upstream's own bytes when it has them
-	} else {
-		code, header, body = translate.ToResponse(status.Convert(err))
-	}
+	code, header, body := translate.ResponseOf(err) // the upstream's own bytes when it has them
 	h := w.Header()
 	for k, v := range header {
 		h[k] = v

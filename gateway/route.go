@@ -55,6 +55,8 @@ type segment struct {
 }
 
 // loadRoutes reads the routes of the named services from the global registry.
+// Streaming methods have no route: they have no google.api.http rule and no
+// REST face.
 func loadRoutes(services ...protoreflect.FullName) ([]*route, error) {
 	var routes []*route
 	for _, name := range services {
@@ -67,6 +69,9 @@ func loadRoutes(services ...protoreflect.FullName) ([]*route, error) {
 			return nil, fmt.Errorf("%s is not a service", name)
 		}
 		for i := range sd.Methods().Len() {
+			if md := sd.Methods().Get(i); md.IsStreamingClient() || md.IsStreamingServer() {
+				continue // served by the stream handlers (stream.go); no REST route
+			}
 			r, err := newRoute(sd.Methods().Get(i))
 			if err != nil {
 				return nil, err
@@ -224,7 +229,7 @@ func (r *route) normalize(req protoreflect.Message) {
 	}
 }
 
-// target returns what req addresses: the value of the first oneof-bound path
+// addressed returns what req addresses: the value of the first oneof-bound path
 // variable, as id or key.
 func (r *route) addressed(req protoreflect.Message) (id, key string) {
 	for _, s := range r.segments {

@@ -83,7 +83,8 @@ func TestHungTokenEndpointHonoursTheCallerDeadline(t *testing.T) {
 	}
 }
 
-// TestRetries follows DESIGN §5 through the gateway: attempts counted by the
+// TestRetries follows the retry rules (docs/design.md#calling-the-upstream-safely)
+// through the gateway: attempts counted by the
 // simulator.
 func TestRetries(t *testing.T) {
 	t.Parallel()

@@ -12,7 +12,8 @@ import (
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 )
 
-// referenceActions are the update actions of connect-api.md §4, by wrapper.
+// referenceActions are the update actions of the Connect API reference
+// (https://docs.commercetools.com/connect/), by wrapper.
 var referenceActions = map[protoreflect.Name][]string{
 	"ConnectorStagedUpdateAction": {
 		"setName", "setDescription", "setCreatorName", "setCreatorTitle", "setCreatorEmail",

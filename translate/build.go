@@ -13,7 +13,6 @@ var (
 	urlPreconditionFailure = typeURLOf(&errdetails.PreconditionFailure{})
 	urlResourceInfo        = typeURLOf(&errdetails.ResourceInfo{})
 	urlHelp                = typeURLOf(&errdetails.Help{})
-	urlLocalizedMessage    = typeURLOf(&errdetails.LocalizedMessage{})
 )
 
 // build returns the status of a well-formed ErrorResponse, or nil when it
@@ -22,7 +21,8 @@ var (
 //
 // The details, in order: ErrorInfo, the typed detail of the first error's
 // code, the row's detail kinds in the row's order, RequestInfo (when there is
-// a correlation id), LocalizedMessage, ErrorResponse.
+// a correlation id), and ErrorResponse when a reader could not rebuild it
+// from the others (see rebuilds).
 func (tr *translation) build() *spb.Status {
 	p := tr.p
 	tr.arena = make([]kv, 0, len(p.members)+8)
@@ -70,12 +70,13 @@ func (tr *translation) build() *spb.Status {
 		b.buf = appendRequestInfo(b.buf, id)
 		head = append(head, b.finish(urlRequestInfo, start))
 	}
-	start = b.begin()
-	b.buf = appendLocalized(b.buf, "en-US", statusMsg)
-	head = append(head, b.finish(urlLocalizedMessage, start))
 
 	extras := tr.topExtras()
-	size := statusHeadSize(code, statusMsg) + sizeSlack + anySize(urlErrorResponse, sizeRespHead(p.statusCode, msg, extras))
+	withResp := !tr.rebuilds(first, msg)
+	size := statusHeadSize(code, statusMsg) + sizeSlack
+	if withResp {
+		size += anySize(urlErrorResponse, sizeRespHead(p.statusCode, msg, extras))
+	}
 	for _, a := range head {
 		if a != nil {
 			size += anySize(a.TypeUrl, len(a.Value))
@@ -94,8 +95,10 @@ func (tr *translation) build() *spb.Status {
 			objs = append(objs, tr.object(p.errors[i], msg))
 		}
 		o := &objs[i]
-		n := o.size()
-		cost := sizeMsg(n)
+		cost := 0
+		if withResp {
+			cost += sizeMsg(o.size())
+		}
 		if violAt >= 0 {
 			cost += sizeMsg(tr.violation(o, violURL == urlBadRequest))
 		}
@@ -114,9 +117,11 @@ func (tr *translation) build() *spb.Status {
 		b.buf = appendViolations(b.buf, violURL == urlBadRequest, objs)
 		head[violAt] = b.finish(violURL, start)
 	}
-	start = b.begin()
-	b.buf = appendResp(b.buf, p.statusCode, msg, objs, extras)
-	head = append(head, b.finish(urlErrorResponse, start))
+	if withResp {
+		start = b.begin()
+		b.buf = appendResp(b.buf, p.statusCode, msg, objs, extras)
+		head = append(head, b.finish(urlErrorResponse, start))
+	}
 	total := statusHeadSize(code, statusMsg)
 	for _, a := range head {
 		if a != nil {

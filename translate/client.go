@@ -19,9 +19,24 @@ func ErrorInfoOf(err error) (*errdetails.ErrorInfo, bool) {
 }
 
 // ErrorResponseOf returns the whole upstream ErrorResponse of the status err
-// carries, as the Connect API sent it.
+// carries, equal as JSON to what the Connect API sent: the ErrorResponse
+// detail when the status has one, else the one the status stands for,
+// rebuilt from its message, ErrorInfo and typed detail (a typical single
+// error leaves the detail out; see docs/design.md#what-a-translated-status-carries).
+// It returns false for a status that is not a translated upstream error.
 func ErrorResponseOf(err error) (*errorsv1.ErrorResponse, bool) {
-	return DetailOf[*errorsv1.ErrorResponse](err)
+	if resp, ok := DetailOf[*errorsv1.ErrorResponse](err); ok {
+		return resp, true
+	}
+	wire, ok := rebuildResponse(nil, statusProtoOf(err))
+	if !ok {
+		return nil, false
+	}
+	resp := &errorsv1.ErrorResponse{}
+	if proto.Unmarshal(wire, resp) != nil {
+		return nil, false
+	}
+	return resp, true
 }
 
 // DetailOf returns the first detail of type T of the status err carries, for

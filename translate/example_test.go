@@ -44,8 +44,21 @@ func ExampleFromResponse() {
 	// *errdetails.ErrorInfo
 	// *errorsv1.ConcurrentModification
 	// *errdetails.RequestInfo
-	// *errdetails.LocalizedMessage
-	// *errorsv1.ErrorResponse
+}
+
+// The status of a typical error does not carry the upstream's ErrorResponse:
+// ErrorResponseOf rebuilds it from the rest, equal as JSON to what Connect
+// sent.
+func ExampleErrorResponseOf() {
+	err := updateConnectorStaged()
+	if resp, ok := translate.ErrorResponseOf(err); ok {
+		first := resp.GetErrors()[0]
+		fmt.Println(resp.GetStatusCode(), first.GetCode())
+		fmt.Println(first.GetExtraJson()["expectedVersion"], first.GetExtraJson()["currentVersion"])
+	}
+	// Output:
+	// 409 ConcurrentModification
+	// 3 5
 }
 
 func ExampleToResponse() {

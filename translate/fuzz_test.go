@@ -100,8 +100,8 @@ func addFuzzSeeds(f *testing.F) {
 
 // FuzzFromResponse checks, for any HTTP status and body: no panic; a status
 // that is never OK; exactly one ErrorInfo; details that unmarshal; the size
-// bound; the round trip for a well-formed ErrorResponse of an error status
-// (unless truncated, which bodies under neverTruncatedBelow never are); and
+// bound; the round trip for a well-formed ErrorResponse of an error status,
+// through ToResponse and through ErrorResponseOf (unless truncated, which bodies under neverTruncatedBelow never are); and
 // otherwise the malformed path, whose REST rendering is a valid gateway
 // ErrorResponse.
 func FuzzFromResponse(f *testing.F) {
@@ -149,6 +149,7 @@ func FuzzFromResponse(f *testing.F) {
 			if d := jsonDiff(body, out); d != "" {
 				t.Fatalf("round trip differs (-upstream +rest):\n%s", d)
 			}
+			checkErrorResponseOf(t, e.GRPCStatus().Err(), body)
 			return
 		}
 		if info.GetDomain() != DomainGateway || info.GetReason() != "UPSTREAM_MALFORMED_ERROR" {

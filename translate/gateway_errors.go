@@ -61,7 +61,7 @@ func NewError(reason errorsv1.GatewayReason, message string, t Target, metadata 
 	if g.Spec.GetRetryable() {
 		b.add(&errdetails.RetryInfo{RetryDelay: durationpb.New(DefaultRetryDelay)})
 	}
-	addCommon(b, t.clean(), message)
+	addRequestInfo(b, t.clean())
 	return newError(httpStatus, b.status(code, message), g.Reason)
 }
 
@@ -112,13 +112,13 @@ func cleanMetadata(in map[string]string) map[string]string {
 	return out
 }
 
-// addCommon adds RequestInfo (when there is a correlation id) and
-// LocalizedMessage.
-func addCommon(b *builder, t Target, message string) {
+// addRequestInfo adds RequestInfo when there is a correlation id. (There is
+// no LocalizedMessage: the gateway's messages are not localised, and the
+// status message already carries the text.)
+func addRequestInfo(b *builder, t Target) {
 	if t.CorrelationID != "" {
 		b.add(&errdetails.RequestInfo{RequestId: t.CorrelationID})
 	}
-	b.add(&errdetails.LocalizedMessage{Locale: "en-US", Message: message})
 }
 
 // malformed is the UPSTREAM_MALFORMED_ERROR path: a body that is not a
@@ -156,7 +156,7 @@ func malformed(httpStatus int, header http.Header, body []byte, t Target, why er
 	if retryableHTTPStatus(httpStatus) {
 		b.add(&errdetails.RetryInfo{RetryDelay: durationpb.New(retryDelay(header))})
 	}
-	addCommon(b, t, msg)
+	addRequestInfo(b, t)
 	return newError(restStatusFollowingUpstream(httpStatus), b.status(code, msg), malformedReason)
 }
 

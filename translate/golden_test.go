@@ -105,13 +105,20 @@ func checkTranslatedMeaning(t *testing.T, e Entry, err *Error) {
 	for _, k := range e.Spec.GetDetails() {
 		want = append(want, kindMessage[k])
 	}
-	want = append(want, "google.rpc.RequestInfo", "google.rpc.LocalizedMessage", "commercetools.connect.errors.v1.ErrorResponse")
+	want = append(want, "google.rpc.RequestInfo")
+	if _, ok := goldenKeepsResponse[e.Code]; ok {
+		want = append(want, "commercetools.connect.errors.v1.ErrorResponse")
+	}
 	if !slices.Equal(names, want) {
 		t.Errorf("details %v, want %v", names, want)
 	}
 	resp, ok := ErrorResponseOf(err)
 	if !ok || len(resp.GetErrors()) != 1 || resp.GetErrors()[0].GetCode() != e.Code {
-		t.Errorf("ErrorResponse detail %v, want one error of code %s", resp, e.Code)
+		t.Errorf("ErrorResponse %v, want one error of code %s", resp, e.Code)
+	}
+	_, _, body, _ := goldenCall(t, e)
+	if d := jsonDiff(body, responseJSON(t, resp)); d != "" {
+		t.Errorf("ErrorResponseOf differs from the upstream body (-upstream +ErrorResponseOf):\n%s", d)
 	}
 	if pb.GetMessage() != resp.GetMessage() {
 		t.Errorf("status message %q, want the upstream message %q", pb.GetMessage(), resp.GetMessage())
@@ -119,6 +126,36 @@ func checkTranslatedMeaning(t *testing.T, e Entry, err *Error) {
 	if size := statusSize(pb); size > MaxStatusBytes {
 		t.Errorf("status is %d bytes, over %d", size, MaxStatusBytes)
 	}
+}
+
+// goldenKeepsResponse lists the golden bodies that the rest of the status
+// cannot stand for, so that the status carries the whole ErrorResponse, and
+// why.
+var goldenKeepsResponse = map[string]string{
+	"invalid_token": "the OAuth top-level members error and error_description",
+}
+
+// maxTypicalStatus bounds the marshalled status of a typical error (one
+// catalogued error, a correlation id): ConcurrentModification's golden.
+const maxTypicalStatus = 700
+
+// TestStatusSize holds the typical ConcurrentModification status within
+// maxTypicalStatus bytes and reports the size of every golden status.
+func TestStatusSize(t *testing.T) {
+	t.Parallel()
+	largest, largestCode := 0, ""
+	for _, e := range Entries() {
+		httpStatus, header, body, target := goldenCall(t, e)
+		size := statusSize(FromResponse(httpStatus, header, body, target).GRPCStatus().Proto())
+		t.Logf("%-46s %4d bytes (upstream body %d bytes)", e.Code, size, len(body))
+		if size > largest {
+			largest, largestCode = size, e.Code
+		}
+		if e.Code == "ConcurrentModification" && size > maxTypicalStatus {
+			t.Errorf("the typical ConcurrentModification status is %d bytes, over %d", size, maxTypicalStatus)
+		}
+	}
+	t.Logf("largest: %s, %d bytes", largestCode, largest)
 }
 
 var kindMessage = map[errorsv1.DetailKind]string{

@@ -15,6 +15,8 @@ import (
 	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
+
+	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden outputs under testdata/")
@@ -152,3 +154,17 @@ func detailNames(pb *spb.Status) []string {
 }
 
 func statusSize(pb *spb.Status) int { return proto.Size(pb) }
+
+// responseJSON renders an ErrorResponse as the REST face does.
+func responseJSON(t *testing.T, resp *errorsv1.ErrorResponse) []byte {
+	t.Helper()
+	wire, err := marshalOpts.Marshal(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, ok := appendErrorResponseWire(nil, wire)
+	if !ok {
+		t.Fatalf("ErrorResponse %v does not render", resp)
+	}
+	return b
+}

@@ -16,8 +16,9 @@ import (
 // ToResponse renders a status for the REST face (docs/design.md#the-rest-face): an HTTP
 // status, headers and a Connect ErrorResponse JSON body.
 //
-// A status that carries an [errorsv1.ErrorResponse] (every status
-// [FromResponse] makes for a well-formed body) becomes exactly that body,
+// A status that carries an [errorsv1.ErrorResponse], or that stands for one
+// without carrying it (every status [FromResponse] makes for a well-formed
+// body does one or the other; see rebuild.go), becomes exactly that body,
 // equal as JSON to what the upstream sent, with the upstream's HTTP status
 // (ErrorInfo.metadata["httpStatus"], else the body's statusCode when it is an
 // error status). Any other status, whoever made it, becomes a valid
@@ -51,8 +52,12 @@ func toResponse(pb *spb.Status, upstreamBody []byte) (httpStatus int, header htt
 	if upstreamBody != nil {
 		return v.upstreamStatus(pb.GetCode()), header, upstreamBody
 	}
-	if v.hasResp {
-		if body, ok := appendErrorResponseWire(make([]byte, 0, len(v.resp)+64), v.resp); ok {
+	resp, ok := v.resp, v.hasResp
+	if !ok {
+		resp, ok = rebuildResponse(nil, pb)
+	}
+	if ok {
+		if body, ok := appendErrorResponseWire(make([]byte, 0, len(resp)+64), resp); ok {
 			return v.upstreamStatus(pb.GetCode()), header, body
 		}
 	}
@@ -141,7 +146,7 @@ func parseStatus(b []byte) int {
 }
 
 // gatewayRendering chooses the HTTP status, Connect code and message of a
-// status that carries no ErrorResponse.
+// status that neither carries nor stands for an ErrorResponse.
 func (v *statusView) gatewayRendering(pb *spb.Status) (int, string, string) {
 	code, msg := codes.Code(pb.GetCode()), pb.GetMessage()
 	if code == codes.OK {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,7 +43,68 @@ func roundTrip(t *testing.T, httpStatus int, body []byte) *Error {
 		t.Errorf("Parts().UpstreamBody = %q, want the upstream's body", e.Parts().UpstreamBody)
 	}
 	checkRESTResponse(t, e)
+	checkErrorResponseOf(t, e.GRPCStatus().Err(), body)
 	return e
+}
+
+// checkErrorResponseOf asserts that ErrorResponseOf(err), whether the status
+// carries the ErrorResponse or stands for it, is body, equal as JSON.
+func checkErrorResponseOf(t *testing.T, err error, body []byte) {
+	t.Helper()
+	resp, ok := ErrorResponseOf(err)
+	if !ok {
+		t.Fatal("ErrorResponseOf found no ErrorResponse")
+	}
+	if d := jsonDiff(body, responseJSON(t, resp)); d != "" {
+		t.Fatalf("ErrorResponseOf differs from the upstream body (-upstream +ErrorResponseOf):\n%s", d)
+	}
+}
+
+// TestResponseDetailOnlyWhenNeeded: the ErrorResponse detail is left out
+// exactly when a reader rebuilds the body from the rest of the status; in
+// both cases the round trip holds.
+func TestResponseDetailOnlyWhenNeeded(t *testing.T) {
+	t.Parallel()
+	cm := func(extra string) string {
+		return `{"statusCode":409,"message":"m","errors":[{"code":"ConcurrentModification","message":"m"` + extra + `}]}`
+	}
+	tests := []struct {
+		name       string
+		httpStatus int
+		body       string
+		want       bool // the status carries the ErrorResponse
+	}{
+		{"typical", 409, cm(`,"expectedVersion":3,"currentVersion":5`), false},
+		{"no extra field", 409, cm(``), false},
+		{"a field the typed message does not model, under a valid key", 409, cm(`,"hint":"re-read it","n":[1,{"a":null}],"x":-0.0,"e":""`), false},
+		{"error message other than the top-level one", 409, `{"statusCode":409,"message":"top","errors":[{"code":"ConcurrentModification","message":"own"}]}`, false},
+		{"strings that read as JSON", 409, cm(`,"v":"3"`), true},
+		{"a string holding an object", 409, cm(`,"v":"{\"a\":1}"`), true},
+		{"a string holding NaN", 409, cm(`,"v":" NaN"`), true},
+		{"a string holding true", 409, cm(`,"v":"true"`), true},
+		{"a string that starts like JSON but is not", 409, cm(`,"v":"3 apples","w":"null-ish"`), false},
+		{"a key that is not a metadata key", 409, cm(`,"$v":1`), true},
+		{"a key the gateway sets", 409, cm(`,"httpStatus":409`), true},
+		{"several errors", 409, `{"statusCode":409,"message":"m","errors":[{"code":"ConcurrentModification","message":"m"},{"code":"General","message":"n"}]}`, true},
+		{"no error", 409, `{"statusCode":409,"message":"m","errors":[]}`, true},
+		{"a code outside the catalogue", 409, `{"statusCode":409,"message":"m","errors":[{"code":"Conflict","message":"m"}]}`, true},
+		{"a top-level member", 409, `{"statusCode":409,"message":"m","errors":[{"code":"ConcurrentModification","message":"m"}],"trace":"t"}`, true},
+		{"statusCode disagrees", 409, `{"statusCode":400,"message":"m","errors":[{"code":"ConcurrentModification","message":"m"}]}`, true},
+		{"empty top-level message", 409, `{"statusCode":409,"message":"","errors":[{"code":"ConcurrentModification","message":"m"}]}`, true},
+		{"both messages empty", 409, `{"statusCode":409,"message":"","errors":[{"code":"ConcurrentModification","message":""}]}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := roundTrip(t, tt.httpStatus, []byte(tt.body))
+			if got := slices.Contains(detailNames(e.GRPCStatus().Proto()), "commercetools.connect.errors.v1.ErrorResponse"); got != tt.want {
+				t.Errorf("status carries the ErrorResponse: %v, want %v", got, tt.want)
+			}
+			if slices.Contains(detailNames(e.GRPCStatus().Proto()), "google.rpc.LocalizedMessage") {
+				t.Error("status carries a LocalizedMessage")
+			}
+		})
+	}
 }
 
 // checkRESTResponse checks that ResponseOf(e) is ToResponse of e's

@@ -98,8 +98,9 @@ func TestConnectorStagedLifecycleOverGRPC(t *testing.T) {
 }
 
 // TestConcurrentModificationOverGRPC is the error a caller acts on in code:
-// ABORTED with the versions in ErrorInfo and in the typed detail, and the
-// whole upstream body in the ErrorResponse detail.
+// ABORTED with the versions in ErrorInfo and in the typed detail, and a
+// status small enough to leave the ErrorResponse out: the client rebuilds
+// the upstream body from it.
 func TestConcurrentModificationOverGRPC(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -144,6 +145,10 @@ func TestConcurrentModificationOverGRPC(t *testing.T) {
 	}
 	_, _, rest := translate.ToResponse(status.Convert(err))
 	assertSameJSON(t, body, rest)
+	assertSameJSON(t, body, errorResponseJSON(t, err))
+	if _, ok := translate.DetailOf[*errorsv1.ErrorResponse](err); ok {
+		t.Error("a typical ConcurrentModification carries the ErrorResponse it stands for")
+	}
 }
 
 func TestUnknownTokenIsUnauthenticated(t *testing.T) {

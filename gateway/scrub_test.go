@@ -141,7 +141,9 @@ func BenchmarkScrubErrorClean(b *testing.B) {
 // a detail's wire bytes, as they are, without copying the status.
 func TestStatusContainsAny(t *testing.T) {
 	t.Parallel()
-	body := []byte(`{"statusCode":400,"message":"bad token abc123xyz","errors":[{"code":"InvalidJsonInput","message":"bad","detailedErrorMessage":"echo: s3cr3t-value"}]}`)
+	// The top-level trace makes the status carry the ErrorResponse, whose
+	// extra_json holds JSON text.
+	body := []byte(`{"statusCode":400,"message":"bad token abc123xyz","errors":[{"code":"InvalidJsonInput","message":"bad","detailedErrorMessage":"echo: s3cr3t-value"}],"trace":"t"}`)
 	pb := translate.FromResponse(400, nil, body, translate.Target{CorrelationID: "cid"}).Parts().Status
 	tests := []struct {
 		needles []string

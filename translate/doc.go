@@ -31,10 +31,15 @@
 // (errorsv1.ConcurrentModification, ...); the row's detail kinds
 // (BadRequest and PreconditionFailure with one violation per error,
 // ResourceInfo, RetryInfo, Help); google.rpc.RequestInfo, only when there is
-// a correlation id (the Target's, else the response's X-Correlation-ID);
-// google.rpc.LocalizedMessage (en-US); and the whole errorsv1.ErrorResponse.
-// The status message is the upstream's top-level message (the first error's
-// when that is empty).
+// a correlation id (the Target's, else the response's X-Correlation-ID); and
+// the whole errorsv1.ErrorResponse, only when the rest of the status cannot
+// stand for it (rebuild.go: several errors, an uncatalogued code, other
+// top-level members, a statusCode other than the HTTP status, a field
+// metadata cannot hold as it is, truncation). [ToResponse] and
+// [ErrorResponseOf] rebuild it when it is left out. There is no
+// LocalizedMessage: the status message carries the text. The status message
+// is the upstream's top-level message (the first error's when that is
+// empty).
 //
 // # Decisions the design left open
 //
@@ -52,8 +57,8 @@
 //     else [ReasonUnknownCode]; metadata["code"] always holds the wire code.
 //     An empty errors array also gets [ReasonUnknownCode].
 //   - Metadata keys that are not valid ErrorInfo keys, and extra fields named
-//     code, httpStatus or truncated, stay out of ErrorInfo (they are in the
-//     ErrorResponse detail).
+//     code, httpStatus or truncated, stay out of ErrorInfo (the status then
+//     carries the ErrorResponse detail).
 //   - Retry-After as an HTTP date is measured against the response's Date
 //     header (translate has no clock); otherwise RetryInfo says 1s.
 //   - A marshalled status is at most [MaxStatusBytes] (6 KiB, 8 KiB once
@@ -69,7 +74,7 @@
 //     [errdetails.ErrorInfo], and every detail unmarshals;
 //   - for a well-formed Connect ErrorResponse of an error status, not
 //     truncated, ToResponse(FromResponse(x)) gives back x, equal as JSON,
-//     with the same HTTP status;
+//     with the same HTTP status, and so does ErrorResponseOf;
 //   - for anything else, ToResponse gives a valid ErrorResponse made by the
 //     gateway, whose statusCode is the HTTP status.
 package translate

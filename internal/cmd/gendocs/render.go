@@ -78,14 +78,26 @@ upstream %s and the details are, in this order:
 		"The typed detail of the first error's code, named after the code in PascalCase ("+code("invalid_token")+" is "+code("InvalidToken")+"): its "+code("message")+" and the code's documented fields, typed. The table below lists them.")
 	t.add("the code's extra details", "BadRequest, PreconditionFailure, ResourceInfo, RetryInfo or Help, as the table below says.")
 	t.add(code("google.rpc.RequestInfo"), code("request_id")+" = the correlation id ("+code("x-correlation-id")+" metadata, "+code("X-Correlation-ID")+" header), when there is one.")
-	t.add(code("google.rpc.LocalizedMessage"), code("en-US")+", the upstream message.")
 	t.add(code(string((&errorsv1.ErrorResponse{}).ProtoReflect().Descriptor().FullName())),
-		"The whole upstream body: every error, every field, unknown ones too. The REST face renders exactly this body back.")
+		"The whole upstream body (every error, every field, unknown ones too), only when the rest of the status cannot stand for it: several errors, a code outside the catalogue, a top-level member other than "+
+			code("statusCode")+", "+code("message")+" and "+code("errors")+", a "+code("statusCode")+" other than the HTTP status, a field ErrorInfo cannot hold as it is, truncation. A typical error leaves it out.")
 	t.writeTo(b)
 	fmt.Fprintf(b, `
+There is no %s: Connect's messages are not localised, and the status message
+carries the text.
+
+Without the %s detail, the body is rebuilt from the rest: %s is
+%s (as a number), %s the status message, and the one error has %s = %s,
+%s = the typed detail's %s, and every other %s entry as a member (its value
+as JSON when it is valid JSON, else as a string). The rebuilt body equals
+what Connect sent, as JSON; the REST face renders exactly that body back.
+
 In Go, %s returns the ErrorInfo of any error a call returns, %s the typed
-detail, %s the whole body.
-`, code("translate.ErrorInfoOf(err)"), code("translate.DetailOf[*errorsv1.ConcurrentModification](err)"), code("translate.ErrorResponseOf(err)"))
+detail, %s the whole body, carried or rebuilt. The TypeScript and Python
+helpers under %s rebuild it the same way.
+`, code("google.rpc.LocalizedMessage"), code("ErrorResponse"), code("statusCode"), code("metadata."+translate.MetadataHTTPStatus),
+		code("message"), code("code"), code("metadata."+translate.MetadataCode), code("message"), code("message"), code("metadata"),
+		code("translate.ErrorInfoOf(err)"), code("translate.DetailOf[*errorsv1.ConcurrentModification](err)"), code("translate.ErrorResponseOf(err)"), code("clients/"))
 }
 
 // writeConnectCodes writes one row per catalogue entry.

@@ -24,8 +24,8 @@ const (
 )
 
 // The google.rpc detail kinds a status may carry besides the ones every
-// translated status carries (ErrorInfo, the typed detail, ErrorResponse,
-// RequestInfo, LocalizedMessage).
+// translated status carries (ErrorInfo, the typed detail, RequestInfo, and
+// ErrorResponse when the rest of the status cannot stand for it).
 type DetailKind int32
 
 const (

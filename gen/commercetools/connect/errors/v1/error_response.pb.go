@@ -24,7 +24,9 @@ const (
 // ErrorResponse is the body the Connect API returns with every error status,
 // held without loss: any field the gateway does not model is kept in
 // extra_json, with its exact JSON text, so that the REST face can give back
-// the body the upstream sent.
+// the body the upstream sent. A translated status carries it as a detail only
+// when the status cannot stand for it (docs/errors.md says how readers
+// rebuild it otherwise).
 type ErrorResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The HTTP status code the body claims (`statusCode`). It may disagree with

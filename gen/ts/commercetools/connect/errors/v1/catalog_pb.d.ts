@@ -222,8 +222,8 @@ export declare const UpstreamMalformedErrorSchema: GenMessage<UpstreamMalformedE
 
 /**
  * The google.rpc detail kinds a status may carry besides the ones every
- * translated status carries (ErrorInfo, the typed detail, ErrorResponse,
- * RequestInfo, LocalizedMessage).
+ * translated status carries (ErrorInfo, the typed detail, RequestInfo, and
+ * ErrorResponse when the rest of the status cannot stand for it).
  *
  * @generated from enum commercetools.connect.errors.v1.DetailKind
  */

@@ -16,7 +16,11 @@ export interface CallError {
   metadata: Record<string, string>;
   /** The typed detail of the Connect error code (commercetools.connect.errors.v1), if any. */
   typedDetail: Message | undefined;
-  /** The whole Connect ErrorResponse the upstream sent, if any. */
+  /**
+   * The whole Connect ErrorResponse the upstream sent, equal as JSON to its
+   * body: the status's detail, or rebuilt from the status when it leaves it
+   * out (see rebuildErrorResponse). Undefined for errors the gateway made.
+   */
   errorResponse: ErrorResponse | undefined;
   /** RequestInfo.requestId: the X-Correlation-ID of the call; "" without one. */
   correlationId: string;
@@ -31,6 +35,15 @@ export declare const detailRegistry: Registry;
 
 /** Turns the error of a failed call into its code, ErrorInfo and details. */
 export declare function callErrorOf(err: unknown): CallError;
+
+/**
+ * Rebuilds the ErrorResponse a status stands for when it does not carry it,
+ * from the status message, ErrorInfo and the typed detail; undefined when
+ * the parts are not those of an error the Connect API answered with.
+ */
+export declare function rebuildErrorResponse(
+  parts: Pick<CallError, "message" | "domain" | "metadata" | "typedDetail">,
+): ErrorResponse | undefined;
 
 /** The typed detail of a failed call when it is of the given type. */
 export declare function typedDetailOf<Desc extends DescMessage>(

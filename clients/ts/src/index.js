@@ -7,13 +7,15 @@
  * trailer: a google.rpc.ErrorInfo (reason, domain, metadata), the typed
  * detail of the Connect error code (commercetools.connect.errors.v1, e.g.
  * ConcurrentModification with expectedVersion and currentVersion), other
- * google.rpc details (BadRequest, ResourceInfo, RequestInfo, ...) and the
- * whole Connect ErrorResponse. {@link callErrorOf} decodes that trailer and
- * unpacks every detail with {@link detailRegistry}.
+ * google.rpc details (BadRequest, ResourceInfo, RequestInfo, ...), and the
+ * whole Connect ErrorResponse when the rest of the status cannot stand for
+ * it. {@link callErrorOf} decodes that trailer, unpacks every detail with
+ * {@link detailRegistry}, and rebuilds the ErrorResponse when the status
+ * leaves it out ({@link rebuildErrorResponse}).
  *
  * @module
  */
-import { createRegistry, isMessage } from "@bufbuild/protobuf";
+import { create, createRegistry, isMessage } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { ConnectError, decodeBinaryHeader } from "@connectrpc/connect";
 
@@ -108,7 +110,64 @@ export function callErrorOf(err) {
       out.typedDetail = detail;
     }
   }
+  out.errorResponse ??= rebuildErrorResponse(out);
   return out;
+}
+
+/** The ErrorInfo domain of errors the Connect API answered with. */
+const connectDomain = "connect.commercetools.com";
+
+/**
+ * Rebuilds the Connect ErrorResponse a status stands for when it does not
+ * carry it: the gateway leaves it out when these parts hold all of it (one
+ * catalogued error, no other top-level member, statusCode equal to the HTTP
+ * status, every field of the error in ErrorInfo.metadata in a form that
+ * reads back the same). The result equals, as JSON, the body Connect sent:
+ *
+ * - statusCode: metadata.httpStatus, as a number; message: the status message;
+ * - one error: code = metadata.code, message = the typed detail's message
+ *   (the status message without a typed detail), and every other metadata
+ *   entry as a member, in extraJson: the value itself when it is valid JSON,
+ *   else the value as a JSON string.
+ *
+ * Returns undefined unless the ErrorInfo is of domain
+ * connect.commercetools.com with metadata code and httpStatus (an error
+ * status) and without truncated: errors the gateway made itself have no
+ * upstream body.
+ *
+ * @param {Pick<import("./index.js").CallError, "message" | "domain" | "metadata" | "typedDetail">} parts
+ * @returns {import("../gen/commercetools/connect/errors/v1/error_response_pb.js").ErrorResponse | undefined}
+ */
+export function rebuildErrorResponse({ message, domain, metadata, typedDetail }) {
+  const { code, httpStatus, truncated, ...fields } = metadata;
+  if (domain !== connectDomain || !code || truncated !== undefined || !/^[45][0-9][0-9]$/.test(httpStatus ?? "")) {
+    return undefined;
+  }
+  /** @type {Record<string, string>} */
+  const extraJson = {};
+  for (const [k, v] of Object.entries(fields)) {
+    extraJson[k] = isJSONText(v) ? v : JSON.stringify(v);
+  }
+  const typedMessage = /** @type {{message?: unknown} | undefined} */ (typedDetail)?.message;
+  const errMessage = typeof typedMessage === "string" ? typedMessage : message;
+  return create(ErrorResponseSchema, {
+    statusCode: Number(httpStatus),
+    message,
+    errors: [{ code, message: errMessage, extraJson }],
+  });
+}
+
+/** Whether s is a JSON text (JSON.parse accepts it). */
+function isJSONText(s) {
+  if (s === "") {
+    return false;
+  }
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -6,10 +6,12 @@ import { create, isMessage } from "@bufbuild/protobuf";
 import { anyPack, StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
 
+import { ErrorResponseSchema } from "../gen/commercetools/connect/errors/v1/error_response_pb.js";
 import { ConcurrentModificationSchema } from "../gen/commercetools/connect/errors/v1/typed_errors_pb.js";
 import { ErrorInfoSchema, LocalizedMessageSchema } from "../gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../gen/google/rpc/status_pb.js";
-import { callErrorOf, detailRegistry, typedDetailOf } from "../src/index.js";
+import { callErrorOf, detailRegistry, rebuildErrorResponse, typedDetailOf } from "../src/index.js";
+import { responseJSON } from "./response.js";
 
 /** A ConnectError whose trailers carry status as grpc-status-details-bin. */
 function errorWithStatus(status) {
@@ -78,4 +80,49 @@ test("the registry knows every typed detail, ErrorResponse and the google.rpc de
   ]) {
     assert.ok(detailRegistry.getMessage(name), `${name} is not in detailRegistry`);
   }
+});
+
+test("a status without the ErrorResponse stands for it: callErrorOf rebuilds it", () => {
+  const status = create(StatusSchema, {
+    code: Code.Aborted,
+    message: "top",
+    details: [
+      anyPack(
+        ErrorInfoSchema,
+        create(ErrorInfoSchema, {
+          reason: "CONCURRENT_MODIFICATION",
+          domain: "connect.commercetools.com",
+          metadata: {
+            code: "ConcurrentModification",
+            httpStatus: "409",
+            expectedVersion: "3",
+            nested: '{"a":[1,null]}',
+            hint: "re-read it",
+            empty: "",
+            almost: "3 apples",
+          },
+        }),
+      ),
+      anyPack(ConcurrentModificationSchema, create(ConcurrentModificationSchema, { message: "own", expectedVersion: 3n })),
+    ],
+  });
+  const got = callErrorOf(errorWithStatus(status));
+  assert.ok(isMessage(got.errorResponse, ErrorResponseSchema));
+  assert.deepEqual(responseJSON(got.errorResponse), {
+    statusCode: 409,
+    message: "top",
+    errors: [
+      { code: "ConcurrentModification", message: "own", expectedVersion: 3, nested: { a: [1, null] }, hint: "re-read it", empty: "", almost: "3 apples" },
+    ],
+  });
+});
+
+test("no rebuilt ErrorResponse for errors the gateway made, truncated statuses or odd metadata", () => {
+  const parts = (domain, metadata) => ({ message: "m", domain, metadata, typedDetail: undefined });
+  assert.equal(rebuildErrorResponse(parts("connect-gateway", { httpStatus: "502", code: "X" })), undefined);
+  assert.equal(rebuildErrorResponse(parts("connect.commercetools.com", { httpStatus: "409", code: "X", truncated: "true" })), undefined);
+  assert.equal(rebuildErrorResponse(parts("connect.commercetools.com", { httpStatus: "409" })), undefined);
+  assert.equal(rebuildErrorResponse(parts("connect.commercetools.com", { httpStatus: "200", code: "X" })), undefined);
+  const plain = rebuildErrorResponse(parts("connect.commercetools.com", { httpStatus: "404", code: "ResourceNotFound" }));
+  assert.deepEqual(responseJSON(plain), { statusCode: 404, message: "m", errors: [{ code: "ResourceNotFound", message: "m" }] });
 });

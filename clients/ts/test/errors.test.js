@@ -15,9 +15,11 @@ import {
   ResourceNotFoundSchema,
 } from "../gen/commercetools/connect/errors/v1/typed_errors_pb.js";
 import { ConnectorStagedService } from "../gen/commercetools/connect/v1/connector_staged_service_pb.js";
+import { ErrorResponseSchema } from "../gen/commercetools/connect/errors/v1/error_response_pb.js";
 import { ResourceInfoSchema } from "../gen/google/rpc/error_details_pb.js";
 import { callErrorOf, typedDetailOf } from "../src/index.js";
 import { startGateway } from "./gateway.js";
+import { responseJSON } from "./response.js";
 
 const domain = "connect.commercetools.com";
 
@@ -100,6 +102,16 @@ describe("errors of a gRPC call through the gateway", () => {
     assert.equal(got.errorResponse?.statusCode, 409);
     assert.equal(got.errorResponse?.errors[0]?.code, "ConcurrentModification");
     assert.notEqual(got.correlationId, "");
+    // The status leaves the ErrorResponse out; the rebuilt one is what the
+    // REST face answers the same stale update with: Connect's own body.
+    assert.ok(!got.details.some((d) => isMessage(d, ErrorResponseSchema)), "a typical error carries the ErrorResponse");
+    const rest = await fetch(`http://${gateway.httpAddr}/connectors/drafts/${cs.id}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ version: cs.version, actions: [{ action: "setName", name: "stale" }] }),
+    });
+    assert.equal(rest.status, 409);
+    assert.deepEqual(responseJSON(got.errorResponse), await rest.json());
 
     assert.equal(typedDetailOf(err, ConcurrentModificationSchema)?.currentVersion, BigInt(current));
     assert.equal(typedDetailOf(err, DuplicateFieldSchema), undefined);

@@ -8,10 +8,17 @@ googleapis-common-protos are not, because google.rpc.Status and its details
 are in the set too.
 """
 
+import json
+import re
+
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 _TYPE_URL_PREFIX = "type.googleapis.com/"
+_ERRORS = "commercetools.connect.errors.v1."
+_ERROR_RESPONSE = _ERRORS + "ErrorResponse"
+_CONNECT_DOMAIN = "connect.commercetools.com"
+_ERROR_STATUS = re.compile(r"[45][0-9][0-9]")
 
 
 class Protos:
@@ -76,6 +83,42 @@ class Protos:
                 return d
         return None
 
+    def error_response(self, status):
+        """The whole Connect ErrorResponse the upstream sent, equal as JSON to
+        its body, or None for an error the gateway made itself.
+
+        It is the status's ErrorResponse detail when there is one. A typical
+        error leaves it out, and it is rebuilt from the rest of the status:
+        statusCode = ErrorInfo.metadata["httpStatus"] as a number, message =
+        the status message, and one error whose code is metadata["code"],
+        whose message is the typed detail's, and whose other members are the
+        other metadata entries (extra_json: the value when it is valid JSON,
+        else the value as a JSON string). That needs an ErrorInfo of domain
+        connect.commercetools.com with code and httpStatus (an error status)
+        and without truncated.
+        """
+        details = self.details(status)
+        info = typed = None
+        for d in details:
+            name = d.DESCRIPTOR.full_name
+            if name == _ERROR_RESPONSE:
+                return d
+            if name == "google.rpc.ErrorInfo" and info is None:
+                info = d
+            elif typed is None and name.startswith(_ERRORS):
+                typed = d
+        if info is None or info.domain != _CONNECT_DOMAIN:
+            return None
+        md = dict(info.metadata)
+        code, http_status = md.pop("code", ""), md.pop("httpStatus", "")
+        if not code or "truncated" in md or not _ERROR_STATUS.fullmatch(http_status):
+            return None
+        message = typed.message if typed is not None and "message" in typed.DESCRIPTOR.fields_by_name else status.message
+        resp = self.message(_ERROR_RESPONSE)(status_code=int(http_status), message=status.message)
+        resp.errors.add(code=code, message=message,
+                        extra_json={k: v if _is_json_text(v) else json.dumps(v, ensure_ascii=False) for k, v in md.items()})
+        return resp
+
     def enum_value_option(self, enum_name, value_name, extension_name):
         """A custom option of an enum value, e.g. the catalogue's (spec) of
         ERROR_CODE_CONCURRENT_MODIFICATION, as a message of the pool."""
@@ -83,3 +126,18 @@ class Protos:
         options_cls = self.message("google.protobuf.EnumValueOptions")
         options = options_cls.FromString(value.GetOptions().SerializeToString())
         return options.Extensions[self.pool.FindExtensionByName(extension_name)]
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _is_json_text(s):
+    """Whether s is JSON text (strict: NaN and Infinity are not)."""
+    if not s:
+        return False
+    try:
+        json.loads(s, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return False
+    return True

@@ -12,6 +12,7 @@ import re
 import subprocess
 import threading
 import unittest
+import urllib.error
 import urllib.request
 import uuid
 
@@ -46,7 +47,7 @@ class Gateway:
             except ValueError:
                 continue
             if rec.get("msg") == "connect-gateway serving":
-                self.grpc_addr = rec["grpc"]
+                self.grpc_addr, self.http_addr = rec["grpc"], rec["http"]
                 break
         if not self.grpc_addr or not self.sim_url:
             self.proc.kill()
@@ -65,6 +66,15 @@ class Gateway:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=30)
+
+
+def response_json(resp):
+    """An ErrorResponse message as the Connect JSON body it stands for."""
+    def with_extras(obj, extra):
+        return {**obj, **{k: json.loads(v) for k, v in extra.items()}}
+    return with_extras({"statusCode": resp.status_code, "message": resp.message,
+                        "errors": [with_extras({"code": e.code, "message": e.message}, e.extra_json) for e in resp.errors]},
+                       resp.extra_json)
 
 
 class GatewayTest(unittest.TestCase):
@@ -118,6 +128,18 @@ class GatewayTest(unittest.TestCase):
         self.assertEqual(info.metadata["code"], "ConcurrentModification")
         self.assertEqual(detail.expected_version, cs.version)
         self.assertEqual(detail.current_version, current)
+        # The status leaves the ErrorResponse out; the one rebuilt from it is
+        # what the REST face answers the same stale update with: Connect's
+        # own body.
+        st = self.protos.status_of(err)
+        self.assertIsNone(self.protos.detail(st, f"{ERRORS}.ErrorResponse"))
+        req = urllib.request.Request(f"http://{self.gateway.http_addr}/connectors/drafts/{cs.id}", method="POST",
+                                     data=json.dumps({"version": cs.version, "actions": [{"action": "setName", "name": "renamed"}]}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with self.assertRaises(urllib.error.HTTPError) as ctx:
+            urllib.request.urlopen(req, timeout=10)
+        self.assertEqual(ctx.exception.code, 409)
+        self.assertEqual(response_json(self.protos.error_response(st)), json.loads(ctx.exception.read()))
 
     def test_duplicate_field(self):
         key = f"py-dup-{uuid.uuid4().hex[:8]}"

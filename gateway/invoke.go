@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -53,7 +54,7 @@ type callIn struct {
 	// the request message does not hold (a body that does not decode into
 	// it); secret: never logged.
 	secured []string
-	// wireBody asks for the success body in protobuf binary (callOut.body),
+	// wireBody asks for the success body in protobuf binary (callOut.wire),
 	// transcoded straight from the JSON without building the message, when
 	// [wirejson.AppendProto] takes it; otherwise the message is decoded. The
 	// gRPC face sends those bytes as they are (see [wireMessage]).
@@ -65,9 +66,11 @@ type callOut struct {
 	upstreamStatus int    // 0 when no answer came
 	connectCode    string // the error's label (see reasonOf), set by scrubCall
 	attempts       int
-	// body is the success body when callIn.rawBody (JSON) or
-	// callIn.wireBody (protobuf binary) asked for it and it was given.
+	// body is the success body when callIn.rawBody (JSON) asked for it.
 	body []byte
+	// wire is the success body in protobuf binary when callIn.wireBody
+	// asked for it and the transcoder took it.
+	wire wireMessage
 	// header is the upstream's response header, when an answer came.
 	header http.Header
 }
@@ -134,7 +137,7 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	}
 	if in.wireBody {
 		if wire, ok := r.transcodeResponse(resp.Body); ok {
-			out.body = wire
+			out.wire = wire
 			return nil, out, nil
 		}
 		g.metrics.decoded.WithLabelValues(r.fullMethod).Inc()
@@ -275,12 +278,27 @@ func (r *route) decodeResponse(body []byte) (proto.Message, error) {
 // transcodeResponse writes a successful upstream body as the protobuf
 // encoding of the response message, without building the message; ok is
 // false when the body is left to decodeResponse (see [wirejson.AppendProto]).
-func (r *route) transcodeResponse(body []byte) (wire []byte, ok bool) {
-	buf := make([]byte, 0, len(body)+8) // the wire form is shorter than the JSON
+// The bytes are written into a buffer of grpc-go's default pool, which
+// grpc-go gives back once it has sent them (see [serverCodec]).
+func (r *route) transcodeResponse(body []byte) (wire wireMessage, ok bool) {
+	pool := mem.DefaultBufferPool()
+	buf := pool.Get(len(body) + 8) // the wire form is shorter than the JSON
+	var out []byte
 	if r.responseBody != nil {
-		return wirejson.AppendProtoField(buf, r.responseBody.Number(), body, r.responseBody.Message())
+		out, ok = wirejson.AppendProtoField((*buf)[:0], r.responseBody.Number(), body, r.responseBody.Message())
+	} else {
+		out, ok = wirejson.AppendProto((*buf)[:0], body, r.output.Descriptor())
 	}
-	return wirejson.AppendProto(buf, body, r.output.Descriptor())
+	if !ok {
+		pool.Put(buf)
+		return wireMessage{}, false
+	}
+	if cap(out) != cap(*buf) { // it outgrew the pool's buffer: keep the new one
+		pool.Put(buf)
+		return wireMessage{buf: &out}, true
+	}
+	*buf = out
+	return wireMessage{buf: buf, pooled: true}, true
 }
 
 // restBody returns the part of a response message the REST face writes.
@@ -344,7 +362,7 @@ func (g *Gateway) finish(ctx context.Context, r *route, in callIn, out callOut, 
 	code := codeOf(err)
 	g.metrics.observeCall(r.series[in.face], code, elapsed)
 	if out.connectCode != "" {
-		g.metrics.translated.WithLabelValues(out.connectCode).Inc()
+		g.metrics.translatedError(out.connectCode)
 	}
 	level := slog.LevelInfo
 	if code == codes.Internal || code == codes.Unknown || code == codes.DataLoss {

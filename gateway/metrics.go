@@ -3,6 +3,7 @@ package gateway
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,9 @@ type metrics struct {
 	decoded    *prometheus.CounterVec
 	// attempts caches the upstream series by attemptKey.
 	attempts sync.Map
+	// translatedByLabel caches the translated series by label (a small
+	// fixed set: translate.Parts.Label), resolved on first use.
+	translatedByLabel sync.Map
 }
 
 func newMetrics() *metrics {
@@ -76,24 +80,49 @@ func (m *metrics) handler() http.Handler {
 // microsecond a call.
 type callSeries struct {
 	method, face string
-	ok           prometheus.Counter // requests answered OK; other codes are resolved per call
-	duration     prometheus.Observer
+	// byCode holds the requests series by gRPC code: OK resolved with the
+	// route, the others on first use (so that /metrics lists only the codes
+	// that happened).
+	byCode   [numCodes]atomic.Pointer[prometheus.Counter]
+	duration prometheus.Observer
 }
 
+// numCodes is the number of gRPC codes (OK to Unauthenticated).
+const numCodes = int(codes.Unauthenticated) + 1
+
 func (m *metrics) seriesOf(method string, f face) *callSeries {
-	return &callSeries{
+	s := &callSeries{
 		method:   method,
 		face:     f.String(),
-		ok:       m.requests.WithLabelValues(method, f.String(), codes.OK.String()),
 		duration: m.duration.WithLabelValues(method, f.String()),
 	}
+	ok := m.requests.WithLabelValues(method, f.String(), codes.OK.String())
+	s.byCode[codes.OK].Store(&ok)
+	return s
 }
 
 func (m *metrics) observeCall(s *callSeries, code codes.Code, elapsed time.Duration) {
-	if code == codes.OK {
-		s.ok.Inc()
-	} else {
+	if int(code) >= numCodes { // not a gRPC code: never cached
 		m.requests.WithLabelValues(s.method, s.face, code.String()).Inc()
+	} else {
+		c := s.byCode[code].Load()
+		if c == nil {
+			resolved := m.requests.WithLabelValues(s.method, s.face, code.String())
+			c = &resolved
+			s.byCode[code].Store(c)
+		}
+		(*c).Inc()
 	}
 	s.duration.Observe(elapsed.Seconds())
+}
+
+// translatedError counts one translated error of label.
+func (m *metrics) translatedError(label string) {
+	if c, ok := m.translatedByLabel.Load(label); ok {
+		c.(prometheus.Counter).Inc()
+		return
+	}
+	c := m.translated.WithLabelValues(label)
+	m.translatedByLabel.Store(label, c)
+	c.Inc()
 }

@@ -7,7 +7,10 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/connect-gateway/connect-gateway/translate"
 )
 
 // registerServices registers every route on s through one generic handler:
@@ -74,12 +77,35 @@ func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (a
 	err = g.scrubCall(err, &out, in, req)
 	g.finish(ctx, r, in, out, err, start)
 	if err != nil {
-		return nil, err
+		return nil, grpcError(ctx, err)
 	}
-	if out.body != nil {
-		return wireMessage(out.body), nil
+	if out.wire.buf != nil {
+		return out.wire, nil
 	}
 	return resp, nil
+}
+
+// statusDetailsKey is the trailer in which gRPC carries the whole status
+// (a marshalled google.rpc.Status, base64-encoded on the wire).
+const statusDetailsKey = "grpc-status-details-bin"
+
+// grpcError returns the error grpc-go is to send for err. A translated
+// error's status goes out as [translate.Error.WireStatus], marshalled once,
+// in the grpc-status-details-bin trailer, and grpc-go gets a status of the
+// same code and message without details: it then sends that trailer as it
+// is (it replaces it only when the returned status has details), instead of
+// copying the status (status.FromProto clones it) and marshalling it by
+// reflection on every failed call. Clients decode the same status from the
+// same trailer. Any other error is returned as it is.
+func grpcError(ctx context.Context, err error) error {
+	te, ok := err.(*translate.Error) // as invoke returns it; scrubCall's copies are plain statuses
+	if !ok || te == nil {
+		return err
+	}
+	if grpc.SetTrailer(ctx, metadata.MD{statusDetailsKey: {te.WireStatus()}}) != nil {
+		return err
+	}
+	return status.Error(te.Code(), te.Parts().Status.GetMessage())
 }
 
 // first returns the first value of the incoming metadata key (lower case),

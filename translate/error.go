@@ -3,7 +3,9 @@ package translate
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
+	"unsafe"
 
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
@@ -76,6 +78,9 @@ type Error struct {
 
 	once sync.Once
 	st   *status.Status
+
+	wireOnce sync.Once
+	wire     string
 }
 
 func newError(httpStatus int, pb *spb.Status, label string) *Error {
@@ -141,6 +146,43 @@ func (e *Error) GRPCStatus() *status.Status {
 	}
 	e.once.Do(func() { e.st = status.FromProto(e.pb) })
 	return e.st
+}
+
+// WireStatus returns the status as a marshalled google.rpc.Status: the
+// bytes grpc-go sends, base64-encoded, in the grpc-status-details-bin
+// trailer, and that every gRPC client decodes back into the status. It is
+// made once, on the first call, without copying the status. A gRPC server
+// can set the trailer to it and return a status of the same code and
+// message without details (grpc-go then sends the trailer as it is), which
+// saves grpc-go a copy and a reflective marshal of the status on every
+// failed call.
+func (e *Error) WireStatus() string {
+	if e == nil {
+		return ""
+	}
+	e.wireOnce.Do(func() {
+		b := appendStatus(nil, e.pb)
+		e.wire = unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again
+	})
+	return e.wire
+}
+
+// appendStatus appends pb in protobuf binary, as proto.Marshal writes it.
+func appendStatus(b []byte, pb *spb.Status) []byte {
+	size := 0
+	for _, a := range pb.GetDetails() {
+		size += anySize(a.GetTypeUrl(), len(a.GetValue()))
+	}
+	b = slices.Grow(b, statusHeadSize(codes.Code(pb.GetCode()), pb.GetMessage())+size)
+	b = appendVarintField(b, 1, uint64(int64(pb.GetCode())))
+	b = appendStr(b, 2, pb.GetMessage())
+	for _, a := range pb.GetDetails() {
+		inner := sizeStr(a.GetTypeUrl()) + sizeBytesField(a.GetValue())
+		b = appendMsgHeader(b, 3, inner)
+		b = appendStr(b, 1, a.GetTypeUrl())
+		b = appendBytesField(b, 2, a.GetValue())
+	}
+	return b
 }
 
 // Code returns the gRPC code.

@@ -121,6 +121,7 @@ func FuzzFromResponse(f *testing.F) {
 		}
 		gotStatus, _, out := ToResponse(e.GRPCStatus())
 		checkRESTResponse(t, e)
+		checkWireStatus(t, e)
 		if !json.Valid(out) {
 			t.Fatalf("REST body is not JSON: %s", out)
 		}

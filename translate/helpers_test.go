@@ -168,3 +168,16 @@ func responseJSON(t *testing.T, resp *errorsv1.ErrorResponse) []byte {
 	}
 	return b
 }
+
+// checkWireStatus asserts that WireStatus is the status as proto.Marshal
+// writes it.
+func checkWireStatus(t *testing.T, e *Error) {
+	t.Helper()
+	want, err := proto.Marshal(e.Parts().Status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.WireStatus(); got != string(want) {
+		t.Fatalf("WireStatus = %x, proto.Marshal = %x", got, want)
+	}
+}

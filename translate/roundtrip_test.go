@@ -44,6 +44,7 @@ func roundTrip(t *testing.T, httpStatus int, body []byte) *Error {
 	}
 	checkRESTResponse(t, e)
 	checkErrorResponseOf(t, e.GRPCStatus().Err(), body)
+	checkWireStatus(t, e)
 	return e
 }
 

@@ -113,16 +113,16 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 			h[k] = v
 		}
 	}
-	h["Accept"] = []string{"application/json"}
+	h["Accept"] = jsonHeaderValue
 	if token != "" {
 		h["Authorization"] = []string{"Bearer " + token}
 	}
 	h[HeaderCorrelationID] = []string{correlationID}
 	if len(r.Body) > 0 {
-		h["Content-Type"] = []string{"application/json"}
+		h["Content-Type"] = jsonHeaderValue
 	}
 	if _, ok := h["User-Agent"]; !ok {
-		h["User-Agent"] = []string{"connect-gateway"}
+		h["User-Agent"] = userAgentHeaderValue
 	}
 	hr.Header = h
 	if hr.Body == nil && r.idempotent() {
@@ -130,6 +130,13 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 	}
 	return hr, nil
 }
+
+// Header values every request shares: RoundTrip never modifies a request's
+// header, and nothing else holds these maps.
+var (
+	jsonHeaderValue      = []string{"application/json"}
+	userAgentHeaderValue = []string{"connect-gateway"}
+)
 
 // noReplay is the empty body of a request that has none. net/http's
 // Transport silently resends a replayable request (a GET without a body)

@@ -1,4 +1,4 @@
-package wirejson
+package jsoncore
 
 import (
 	"encoding/json"
@@ -8,36 +8,56 @@ import (
 	"unicode/utf8"
 )
 
-// scanner reads JSON tokens from a byte slice. Its methods return a
-// *SyntaxError for input that is not well formed; they never panic.
-type scanner struct {
-	data  []byte
-	pos   int
-	depth int
-}
+// SyntaxError reports JSON that is not well formed, or nested too deeply.
+type SyntaxError struct{ Err error }
+
+func (e *SyntaxError) Error() string { return "malformed JSON: " + e.Err.Error() }
+func (e *SyntaxError) Unwrap() error { return e.Err }
 
 var errEOF = errors.New("unexpected end of JSON input")
 
-func (s *scanner) syntax(format string, args ...any) error {
+// Scanner reads JSON tokens from a byte slice. Its methods return a
+// *[SyntaxError] for input that is not well formed; they never panic.
+//
+// It is hand-written rather than built on github.com/go-json-experiment/json's
+// jsontext.Decoder, which was measured in its place (validation and
+// indexing of a Connect error body, transcoding of a Connect resource) and
+// cost more than the 10 % it was allowed on those paths: jsontext checks
+// more than these callers need (name uniqueness and UTF-8 by default, a
+// state machine per token) and reads through a buffer of its own.
+type Scanner struct {
+	data     []byte
+	pos      int
+	depth    int
+	maxDepth int
+}
+
+// NewScanner returns a Scanner of data that allows at most maxDepth levels
+// of nesting.
+func NewScanner(data []byte, maxDepth int) Scanner {
+	return Scanner{data: data, maxDepth: maxDepth}
+}
+
+// State is a position of a Scanner, to return to with [Scanner.Restore].
+type State struct{ pos, depth int }
+
+// Save returns the current position.
+func (s *Scanner) Save() State { return State{s.pos, s.depth} }
+
+// Restore returns to a position that [Scanner.Save] returned.
+func (s *Scanner) Restore(st State) { s.pos, s.depth = st.pos, st.depth }
+
+func (s *Scanner) syntax(format string, args ...any) error {
 	return &SyntaxError{Err: fmt.Errorf(format+" (offset %d)", append(args, s.pos)...)}
 }
 
-func (s *scanner) skipSpace() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
-}
+func (s *Scanner) skipSpace() { s.pos = SkipSpace(s.data, s.pos) }
 
-// peek returns the next non-space byte without consuming it, or 0 at the
+// Peek returns the next non-space byte without consuming it, or 0 at the
 // end of the input. A NUL byte in the input, never valid between tokens, is
 // returned as 1 so that it is not taken for the end; error messages print
-// the real byte ([scanner.at]).
-func (s *scanner) peek() byte {
+// the real byte.
+func (s *Scanner) Peek() byte {
 	s.skipSpace()
 	if s.pos == len(s.data) {
 		return 0
@@ -49,11 +69,11 @@ func (s *scanner) peek() byte {
 }
 
 // at returns the byte at the current position, which must exist.
-func (s *scanner) at() byte { return s.data[s.pos] }
+func (s *Scanner) at() byte { return s.data[s.pos] }
 
 // expect consumes c after optional space.
-func (s *scanner) expect(c byte) error {
-	switch got := s.peek(); {
+func (s *Scanner) expect(c byte) error {
+	switch got := s.Peek(); {
 	case got == c:
 		s.pos++
 		return nil
@@ -65,19 +85,19 @@ func (s *scanner) expect(c byte) error {
 }
 
 // enter and leave track nesting, bounded by maxDepth.
-func (s *scanner) enter() error {
-	if s.depth++; s.depth > maxDepth {
-		return &SyntaxError{Err: fmt.Errorf("nested deeper than %d levels", maxDepth)}
+func (s *Scanner) enter() error {
+	if s.depth++; s.depth > s.maxDepth {
+		return &SyntaxError{Err: fmt.Errorf("nested deeper than %d levels", s.maxDepth)}
 	}
 	return nil
 }
 
-func (s *scanner) leave() { s.depth-- }
+func (s *Scanner) leave() { s.depth-- }
 
-// object calls each for every member of the object at the current position,
-// with the key (as [scanner.stringBytes] returns it: do not keep it) and the
+// Object calls each for every member of the object at the current position,
+// with the key (as [Scanner.StringBytes] returns it: do not keep it) and the
 // scanner positioned at the value. each must consume the value.
-func (s *scanner) object(each func(key []byte) error) error {
+func (s *Scanner) Object(each func(key []byte) error) error {
 	if err := s.expect('{'); err != nil {
 		return err
 	}
@@ -85,18 +105,18 @@ func (s *scanner) object(each func(key []byte) error) error {
 		return err
 	}
 	defer s.leave()
-	if s.peek() == '}' {
+	if s.Peek() == '}' {
 		s.pos++
 		return nil
 	}
 	for {
-		if c := s.peek(); c != '"' {
+		if c := s.Peek(); c != '"' {
 			if c == 0 {
 				return &SyntaxError{Err: errEOF}
 			}
 			return s.syntax("invalid character %q, want an object key", s.at())
 		}
-		key, err := s.stringBytes()
+		key, err := s.StringBytes()
 		if err != nil {
 			return err
 		}
@@ -106,7 +126,7 @@ func (s *scanner) object(each func(key []byte) error) error {
 		if err := each(key); err != nil {
 			return err
 		}
-		switch c := s.peek(); c {
+		switch c := s.Peek(); c {
 		case ',':
 			s.pos++
 		case '}':
@@ -120,9 +140,9 @@ func (s *scanner) object(each func(key []byte) error) error {
 	}
 }
 
-// array calls each for every element of the array at the current position,
+// Array calls each for every element of the array at the current position,
 // with the scanner positioned at the element. each must consume it.
-func (s *scanner) array(each func(i int) error) error {
+func (s *Scanner) Array(each func(i int) error) error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
@@ -130,7 +150,7 @@ func (s *scanner) array(each func(i int) error) error {
 		return err
 	}
 	defer s.leave()
-	if s.peek() == ']' {
+	if s.Peek() == ']' {
 		s.pos++
 		return nil
 	}
@@ -138,7 +158,7 @@ func (s *scanner) array(each func(i int) error) error {
 		if err := each(i); err != nil {
 			return err
 		}
-		switch c := s.peek(); c {
+		switch c := s.Peek(); c {
 		case ',':
 			s.pos++
 		case ']':
@@ -152,88 +172,39 @@ func (s *scanner) array(each func(i int) error) error {
 	}
 }
 
-// literal consumes the literal word (true, false or null).
-func (s *scanner) literal(word string) error {
+// Literal consumes the literal word (true, false or null).
+func (s *Scanner) Literal(word string) error {
 	s.skipSpace()
-	end := s.pos + len(word)
-	if end > len(s.data) {
-		if string(s.data[s.pos:]) == word[:len(s.data)-s.pos] {
-			return &SyntaxError{Err: errEOF}
-		}
-		return s.syntax("invalid literal")
+	if end := literalEnd(s.data, s.pos, word); end >= 0 {
+		s.pos = end
+		return nil
 	}
-	if string(s.data[s.pos:end]) != word {
-		return s.syntax("invalid literal")
-	}
-	s.pos = end
-	return nil
-}
-
-// number consumes a JSON number and returns its text.
-func (s *scanner) number() ([]byte, error) {
-	s.skipSpace()
-	start, i, d := s.pos, s.pos, s.data
-	if i < len(d) && d[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(d) && d[i] == '0':
-		i++
-	case i < len(d) && d[i] >= '1' && d[i] <= '9':
-		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-			i++
-		}
-	case i == len(d):
-		return nil, &SyntaxError{Err: errEOF}
-	default:
-		s.pos = i
-		return nil, s.syntax("invalid character %q in a number", d[i])
-	}
-	if i < len(d) && d[i] == '.' {
-		i++
-		if n := digits(d, i); n == 0 {
-			s.pos = i
-			return nil, s.numberEnd(d, i)
-		} else {
-			i += n
-		}
-	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
-		i++
-		if i < len(d) && (d[i] == '+' || d[i] == '-') {
-			i++
-		}
-		if n := digits(d, i); n == 0 {
-			s.pos = i
-			return nil, s.numberEnd(d, i)
-		} else {
-			i += n
-		}
-	}
-	s.pos = i
-	return d[start:i], nil
-}
-
-func (s *scanner) numberEnd(d []byte, i int) error {
-	if i == len(d) {
+	if rest := s.data[s.pos:]; len(rest) < len(word) && string(rest) == word[:len(rest)] {
 		return &SyntaxError{Err: errEOF}
 	}
-	return s.syntax("invalid character %q in a number", d[i])
+	return s.syntax("invalid literal")
 }
 
-func digits(d []byte, i int) int {
-	n := 0
-	for i+n < len(d) && d[i+n] >= '0' && d[i+n] <= '9' {
-		n++
+// Number consumes a JSON number and returns its text.
+func (s *Scanner) Number() ([]byte, error) {
+	s.skipSpace()
+	start := s.pos
+	end, ok := scanNumber(s.data, start)
+	s.pos = end
+	switch {
+	case ok:
+		return s.data[start:end], nil
+	case end == len(s.data):
+		return nil, &SyntaxError{Err: errEOF}
 	}
-	return n
+	return nil, s.syntax("invalid character %q in a number", s.data[end])
 }
 
-// stringBytes consumes a JSON string and returns its value: a slice of the
+// StringBytes consumes a JSON string and returns its value: a slice of the
 // input when it holds no escape and is valid UTF-8 (do not keep it), a new
 // slice otherwise. Invalid UTF-8 and lone surrogates become U+FFFD, as
 // encoding/json decodes them.
-func (s *scanner) stringBytes() ([]byte, error) {
+func (s *Scanner) StringBytes() ([]byte, error) {
 	if err := s.expect('"'); err != nil {
 		return nil, err
 	}
@@ -244,7 +215,7 @@ func (s *scanner) stringBytes() ([]byte, error) {
 		case c == '"':
 			s.pos = i + 1
 			if !utf8.Valid(d[start:i]) {
-				return []byte(string([]rune(string(d[start:i])))), nil // replaces invalid bytes
+				return AppendValidUTF8(nil, d[start:i]), nil
 			}
 			return d[start:i], nil
 		case c == '\\':
@@ -260,7 +231,7 @@ func (s *scanner) stringBytes() ([]byte, error) {
 
 // unescape decodes the rest of a string with escapes; d[start:i] is the
 // escape-free prefix already scanned.
-func (s *scanner) unescape(start, i int) ([]byte, error) {
+func (s *Scanner) unescape(start, i int) ([]byte, error) {
 	d := s.data
 	out := make([]byte, 0, i-start+16)
 	out = append(out, d[start:i]...)
@@ -270,7 +241,7 @@ func (s *scanner) unescape(start, i int) ([]byte, error) {
 		case c == '"':
 			s.pos = i + 1
 			if !utf8.Valid(out) {
-				out = []byte(string([]rune(string(out))))
+				out = AppendValidUTF8(make([]byte, 0, len(out)+8), out)
 			}
 			return out, nil
 		case c < 0x20:
@@ -318,7 +289,7 @@ func (s *scanner) unescape(start, i int) ([]byte, error) {
 
 // unicodeEscape reads \uXXXX at i (and a low surrogate after a high one),
 // returning the rune and the bytes read.
-func (s *scanner) unicodeEscape(i int) (rune, int, error) {
+func (s *Scanner) unicodeEscape(i int) (rune, int, error) {
 	r, err := s.hex4(i + 2)
 	if err != nil {
 		return 0, 0, err
@@ -336,48 +307,52 @@ func (s *scanner) unicodeEscape(i int) (rune, int, error) {
 	return utf8.RuneError, 6, nil
 }
 
-func (s *scanner) hex4(i int) (rune, error) {
+func (s *Scanner) hex4(i int) (rune, error) {
 	if i+4 > len(s.data) {
 		s.pos = len(s.data)
 		return 0, &SyntaxError{Err: errEOF}
 	}
 	var r rune
 	for _, c := range s.data[i : i+4] {
-		var v byte
-		switch {
-		case c >= '0' && c <= '9':
-			v = c - '0'
-		case c >= 'a' && c <= 'f':
-			v = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			v = c - 'A' + 10
-		default:
+		v := hexValue(c)
+		if v < 0 {
 			s.pos = i
 			return 0, s.syntax("invalid \\u escape in a string")
 		}
-		r = r<<4 | rune(v)
+		r = r<<4 | v
 	}
 	return r, nil
 }
 
-// skip consumes one value of any kind, checking that it is well formed.
-func (s *scanner) skip() error {
-	switch c := s.peek(); {
+// Skip consumes one value of any kind, checking that it is well formed. A
+// valid value takes the loop of [Valid]; only a value that is not is
+// scanned token by token, for the error.
+func (s *Scanner) Skip() error {
+	s.skipSpace()
+	if end := validValue(s.data, s.pos, s.maxDepth-s.depth); end >= 0 {
+		s.pos = end
+		return nil
+	}
+	return s.skipTokens()
+}
+
+func (s *Scanner) skipTokens() error {
+	switch c := s.Peek(); {
 	case c == '{':
-		return s.object(func([]byte) error { return s.skip() })
+		return s.Object(func([]byte) error { return s.skipTokens() })
 	case c == '[':
-		return s.array(func(int) error { return s.skip() })
+		return s.Array(func(int) error { return s.skipTokens() })
 	case c == '"':
-		_, err := s.stringBytes()
+		_, err := s.StringBytes()
 		return err
 	case c == 't':
-		return s.literal("true")
+		return s.Literal("true")
 	case c == 'f':
-		return s.literal("false")
+		return s.Literal("false")
 	case c == 'n':
-		return s.literal("null")
+		return s.Literal("null")
 	case c == '-' || (c >= '0' && c <= '9'):
-		_, err := s.number()
+		_, err := s.Number()
 		return err
 	case c == 0:
 		return &SyntaxError{Err: errEOF}
@@ -386,38 +361,37 @@ func (s *scanner) skip() error {
 	}
 }
 
-// value consumes one value and returns it as encoding/json would decode it
+// Value consumes one value and returns it as encoding/json would decode it
 // with UseNumber: map[string]any, []any, json.Number, string, bool or nil.
-// The well-known types and unknown update actions are decoded from it.
-func (s *scanner) value() (any, error) {
-	switch c := s.peek(); {
+func (s *Scanner) Value() (any, error) {
+	switch c := s.Peek(); {
 	case c == '{':
 		obj := map[string]any{}
-		err := s.object(func(key []byte) error {
-			v, err := s.value()
+		err := s.Object(func(key []byte) error {
+			v, err := s.Value()
 			obj[string(key)] = v
 			return err
 		})
 		return obj, err
 	case c == '[':
 		arr := []any{}
-		err := s.array(func(int) error {
-			v, err := s.value()
+		err := s.Array(func(int) error {
+			v, err := s.Value()
 			arr = append(arr, v)
 			return err
 		})
 		return arr, err
 	case c == '"':
-		b, err := s.stringBytes()
+		b, err := s.StringBytes()
 		return string(b), err
 	case c == 't':
-		return true, s.literal("true")
+		return true, s.Literal("true")
 	case c == 'f':
-		return false, s.literal("false")
+		return false, s.Literal("false")
 	case c == 'n':
-		return nil, s.literal("null")
+		return nil, s.Literal("null")
 	case c == '-' || (c >= '0' && c <= '9'):
-		b, err := s.number()
+		b, err := s.Number()
 		return json.Number(b), err
 	case c == 0:
 		return nil, &SyntaxError{Err: errEOF}
@@ -426,42 +400,6 @@ func (s *scanner) value() (any, error) {
 	}
 }
 
-// kindAt names the kind of the value at the current position, as kindOf
-// names a decoded one.
-func (s *scanner) kindAt() string {
-	switch c := s.peek(); {
-	case c == '{':
-		return "an object"
-	case c == '[':
-		return "an array"
-	case c == '"':
-		return "a string"
-	case c == 't' || c == 'f':
-		return "a boolean"
-	case c == 'n':
-		return "null"
-	}
-	return "a number"
-}
-
-// parseInt parses a JSON integer without exponent or fraction that fits in
-// 18 digits, without allocating; ok is false for anything else.
-func parseInt(b []byte) (n int64, ok bool) {
-	neg := len(b) > 0 && b[0] == '-'
-	if neg {
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
-}
+// KindAt returns the kind of the value at the current position; [Missing]
+// at the end of the input.
+func (s *Scanner) KindAt() Kind { return KindOf(s.Peek()) }

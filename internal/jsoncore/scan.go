@@ -98,17 +98,10 @@ func (s *Scanner) leave() { s.depth-- }
 // with the key (as [Scanner.StringBytes] returns it: do not keep it) and the
 // scanner positioned at the value. each must consume the value.
 func (s *Scanner) Object(each func(key []byte) error) error {
-	if err := s.expect('{'); err != nil {
-		return err
-	}
-	if err := s.enter(); err != nil {
+	if empty, err := s.open('{', '}'); empty || err != nil {
 		return err
 	}
 	defer s.leave()
-	if s.Peek() == '}' {
-		s.pos++
-		return nil
-	}
 	for {
 		if c := s.Peek(); c != '"' {
 			if c == 0 {
@@ -126,16 +119,8 @@ func (s *Scanner) Object(each func(key []byte) error) error {
 		if err := each(key); err != nil {
 			return err
 		}
-		switch c := s.Peek(); c {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return nil
-		case 0:
-			return &SyntaxError{Err: errEOF}
-		default:
-			return s.syntax("invalid character %q after an object member", s.at())
+		if done, err := s.next('}', "an object member"); done || err != nil {
+			return err
 		}
 	}
 }
@@ -143,33 +128,52 @@ func (s *Scanner) Object(each func(key []byte) error) error {
 // Array calls each for every element of the array at the current position,
 // with the scanner positioned at the element. each must consume it.
 func (s *Scanner) Array(each func(i int) error) error {
-	if err := s.expect('['); err != nil {
-		return err
-	}
-	if err := s.enter(); err != nil {
+	if empty, err := s.open('[', ']'); empty || err != nil {
 		return err
 	}
 	defer s.leave()
-	if s.Peek() == ']' {
-		s.pos++
-		return nil
-	}
 	for i := 0; ; i++ {
 		if err := each(i); err != nil {
 			return err
 		}
-		switch c := s.Peek(); c {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
-			return nil
-		case 0:
-			return &SyntaxError{Err: errEOF}
-		default:
-			return s.syntax("invalid character %q after an array element", s.at())
+		if done, err := s.next(']', "an array element"); done || err != nil {
+			return err
 		}
 	}
+}
+
+// open consumes the delimiter that opens an object or an array, one level
+// deeper, and reports whether close follows at once (then the level is
+// left again).
+func (s *Scanner) open(open, close byte) (empty bool, err error) {
+	if err := s.expect(open); err != nil {
+		return false, err
+	}
+	if err := s.enter(); err != nil {
+		return false, err
+	}
+	if s.Peek() == close {
+		s.pos++
+		s.leave()
+		return true, nil
+	}
+	return false, nil
+}
+
+// next consumes what follows a member or an element (what): a comma, or
+// close, which ends the container (done).
+func (s *Scanner) next(close byte, what string) (done bool, err error) {
+	switch c := s.Peek(); c {
+	case ',':
+		s.pos++
+		return false, nil
+	case close:
+		s.pos++
+		return true, nil
+	case 0:
+		return false, &SyntaxError{Err: errEOF}
+	}
+	return false, s.syntax("invalid character %q after %s", s.at(), what)
 }
 
 // Literal consumes the literal word (true, false or null).

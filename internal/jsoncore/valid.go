@@ -34,9 +34,9 @@ func (v *validator) value(i, depth int) int {
 	case c == '"':
 		return v.str(i)
 	case c == '{':
-		return v.object(i, depth+1)
+		return v.container(i, depth+1, '}')
 	case c == '[':
-		return v.array(i, depth+1)
+		return v.container(i, depth+1, ']')
 	case c == '-' || c >= '0' && c <= '9':
 		return numberEnd(src, i)
 	case c == 't':
@@ -57,54 +57,32 @@ func literalEnd(src []byte, i int, lit string) int {
 	return i + len(lit)
 }
 
-func (v *validator) object(i, depth int) int {
+// container returns the end of the object or array at i, or -1; close is
+// its closing delimiter, and an object's members have a key and a colon
+// before the value.
+func (v *validator) container(i, depth int, close byte) int {
 	if depth > v.maxDepth {
 		return -1
 	}
 	src := v.src
 	i = SkipSpace(src, i+1)
-	if i < len(src) && src[i] == '}' {
+	if i < len(src) && src[i] == close {
 		return i + 1
 	}
 	for {
-		if i >= len(src) || src[i] != '"' {
-			return -1
-		}
-		if i = v.str(i); i < 0 {
-			return -1
-		}
-		i = SkipSpace(src, i)
-		if i >= len(src) || src[i] != ':' {
-			return -1
-		}
-		if i = v.value(SkipSpace(src, i+1), depth); i < 0 {
-			return -1
-		}
-		i = SkipSpace(src, i)
-		if i >= len(src) {
-			return -1
-		}
-		switch src[i] {
-		case ',':
+		if close == '}' {
+			if i >= len(src) || src[i] != '"' {
+				return -1
+			}
+			if i = v.str(i); i < 0 {
+				return -1
+			}
+			i = SkipSpace(src, i)
+			if i >= len(src) || src[i] != ':' {
+				return -1
+			}
 			i = SkipSpace(src, i+1)
-		case '}':
-			return i + 1
-		default:
-			return -1
 		}
-	}
-}
-
-func (v *validator) array(i, depth int) int {
-	if depth > v.maxDepth {
-		return -1
-	}
-	src := v.src
-	i = SkipSpace(src, i+1)
-	if i < len(src) && src[i] == ']' {
-		return i + 1
-	}
-	for {
 		if i = v.value(i, depth); i < 0 {
 			return -1
 		}
@@ -115,7 +93,7 @@ func (v *validator) array(i, depth int) int {
 		switch src[i] {
 		case ',':
 			i = SkipSpace(src, i+1)
-		case ']':
+		case close:
 			return i + 1
 		default:
 			return -1

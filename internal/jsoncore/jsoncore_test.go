@@ -17,8 +17,8 @@ var seeds = []string{
 	strings.Repeat("[", 10000) + strings.Repeat("]", 10000), strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
 }
 
-// FuzzValid checks that Valid agrees with encoding/json.
-func FuzzValid(f *testing.F) {
+// FuzzValidJSON checks that Valid agrees with encoding/json.
+func FuzzValidJSON(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}

@@ -51,7 +51,18 @@ func (s *Scanner) syntax(format string, args ...any) error {
 	return &SyntaxError{Err: fmt.Errorf(format+" (offset %d)", append(args, s.pos)...)}
 }
 
-func (s *Scanner) skipSpace() { s.pos = SkipSpace(s.data, s.pos) }
+// skipSpace is SkipSpace on the scanner's position, kept as a loop of its
+// own: it is the innermost loop of every token.
+func (s *Scanner) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
 
 // Peek returns the next non-space byte without consuming it, or 0 at the
 // end of the input. A NUL byte in the input, never valid between tokens, is
@@ -98,10 +109,14 @@ func (s *Scanner) leave() { s.depth-- }
 // with the key (as [Scanner.StringBytes] returns it: do not keep it) and the
 // scanner positioned at the value. each must consume the value.
 func (s *Scanner) Object(each func(key []byte) error) error {
-	if empty, err := s.open('{', '}'); empty || err != nil {
+	if err := s.open('{'); err != nil {
 		return err
 	}
 	defer s.leave()
+	if s.Peek() == '}' {
+		s.pos++
+		return nil
+	}
 	for {
 		if c := s.Peek(); c != '"' {
 			if c == 0 {
@@ -119,61 +134,54 @@ func (s *Scanner) Object(each func(key []byte) error) error {
 		if err := each(key); err != nil {
 			return err
 		}
-		if done, err := s.next('}', "an object member"); done || err != nil {
-			return err
+		if s.Peek() != ',' {
+			return s.close('}', "an object member")
 		}
+		s.pos++
 	}
 }
 
 // Array calls each for every element of the array at the current position,
 // with the scanner positioned at the element. each must consume it.
 func (s *Scanner) Array(each func(i int) error) error {
-	if empty, err := s.open('[', ']'); empty || err != nil {
+	if err := s.open('['); err != nil {
 		return err
 	}
 	defer s.leave()
+	if s.Peek() == ']' {
+		s.pos++
+		return nil
+	}
 	for i := 0; ; i++ {
 		if err := each(i); err != nil {
 			return err
 		}
-		if done, err := s.next(']', "an array element"); done || err != nil {
-			return err
+		if s.Peek() != ',' {
+			return s.close(']', "an array element")
 		}
-	}
-}
-
-// open consumes the delimiter that opens an object or an array, one level
-// deeper, and reports whether close follows at once (then the level is
-// left again).
-func (s *Scanner) open(open, close byte) (empty bool, err error) {
-	if err := s.expect(open); err != nil {
-		return false, err
-	}
-	if err := s.enter(); err != nil {
-		return false, err
-	}
-	if s.Peek() == close {
 		s.pos++
-		s.leave()
-		return true, nil
 	}
-	return false, nil
 }
 
-// next consumes what follows a member or an element (what): a comma, or
-// close, which ends the container (done).
-func (s *Scanner) next(close byte, what string) (done bool, err error) {
+// open consumes the delimiter c that opens a container, one level deeper.
+func (s *Scanner) open(c byte) error {
+	if err := s.expect(c); err != nil {
+		return err
+	}
+	return s.enter()
+}
+
+// close consumes the delimiter that ends a container after its last member
+// or element (what).
+func (s *Scanner) close(close byte, what string) error {
 	switch c := s.Peek(); c {
-	case ',':
-		s.pos++
-		return false, nil
 	case close:
 		s.pos++
-		return true, nil
+		return nil
 	case 0:
-		return false, &SyntaxError{Err: errEOF}
+		return &SyntaxError{Err: errEOF}
 	}
-	return false, s.syntax("invalid character %q after %s", s.at(), what)
+	return s.syntax("invalid character %q after %s", s.at(), what)
 }
 
 // Literal consumes the literal word (true, false or null).

@@ -30,11 +30,7 @@ func (s Span) Bytes(src []byte) []byte { return src[s.Start:s.End] }
 // Inner returns the text between the quotes of the JSON string at s.
 func (s Span) Inner(src []byte) []byte { return src[s.Start+1 : s.End-1] }
 
-// isSpace reports whether c is JSON whitespace, with one test of a bit mask.
-func isSpace(c byte) bool {
-	const mask = 1<<' ' | 1<<'\t' | 1<<'\n' | 1<<'\r'
-	return c <= ' ' && mask&(uint64(1)<<c) != 0
-}
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // SkipSpace returns the offset of the first byte at or after i that is not
 // JSON whitespace.

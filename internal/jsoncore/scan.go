@@ -18,13 +18,6 @@ var errEOF = errors.New("unexpected end of JSON input")
 
 // Scanner reads JSON tokens from a byte slice. Its methods return a
 // *[SyntaxError] for input that is not well formed; they never panic.
-//
-// It is hand-written rather than built on github.com/go-json-experiment/json's
-// jsontext.Decoder, which was measured in its place (validation and
-// indexing of a Connect error body, transcoding of a Connect resource) and
-// cost more than the 10 % it was allowed on those paths: jsontext checks
-// more than these callers need (name uniqueness and UTF-8 by default, a
-// state machine per token) and reads through a buffer of its own.
 type Scanner struct {
 	data     []byte
 	pos      int
@@ -222,11 +215,14 @@ func (s *Scanner) StringBytes() ([]byte, error) {
 	}
 	d := s.data
 	start := s.pos
+	var high byte // the bits of every byte: only text above ASCII needs a UTF-8 check
 	for i := start; i < len(d); i++ {
-		switch c := d[i]; {
+		c := d[i]
+		high |= c
+		switch {
 		case c == '"':
 			s.pos = i + 1
-			if !utf8.Valid(d[start:i]) {
+			if high >= utf8.RuneSelf && !utf8.Valid(d[start:i]) {
 				return AppendValidUTF8(nil, d[start:i]), nil
 			}
 			return d[start:i], nil

@@ -33,3 +33,6 @@ func (g *Gateway) RPCForHTTP(req *http.Request) (fullMethod string, msg proto.Me
 	}
 	return fullMethod, msg, err
 }
+
+// BodyReads returns the number of REST request bodies being read.
+func BodyReads(g *Gateway) int { return int(g.readers.n.Load()) }

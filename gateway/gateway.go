@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"runtime"
@@ -14,6 +16,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -38,6 +41,7 @@ type Gateway struct {
 	http     *http.Server
 	ready    atomic.Bool
 	watches  watches
+	readers  *bodyReaders
 }
 
 // Run builds a Gateway from opts and serves until ctx ends, then shuts down
@@ -83,6 +87,7 @@ func New(opts Options) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
+	g.readers = newBodyReaders(cmp.Or(opts.MaxConcurrentUpstream, upstream.DefaultMaxConcurrent))
 	g.grpc = g.newGRPCServer()
 	mux, err := g.newHTTPMux()
 	if err != nil {
@@ -91,7 +96,8 @@ func New(opts Options) (*Gateway, error) {
 	g.http = &http.Server{
 		Handler:           mux,
 		MaxHeaderBytes:    opts.MaxHeaderBytes,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: opts.ReadHeaderTimeout,
+		IdleTimeout:       opts.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
 	}
 	return g, nil
@@ -117,6 +123,17 @@ func (g *Gateway) newGRPCServer() *grpc.Server {
 		grpc.ChainStreamInterceptor(g.watches.intercept),
 		grpc.ForceServerCodecV2(newServerCodec()),
 		grpc.NumStreamWorkers(streamWorkers()),
+		grpc.KeepaliveParams(keepalive.ServerParameters{
+			MaxConnectionAge:      forever(g.opts.MaxConnectionAge),
+			MaxConnectionAgeGrace: forever(g.opts.MaxConnectionAgeGrace),
+			Time:                  g.opts.KeepaliveTime,
+			Timeout:               g.opts.KeepaliveTimeout,
+		}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
+			MinTime:             g.opts.KeepaliveMinTime,
+			PermitWithoutStream: true,
+		}),
+		grpc.MaxConcurrentStreams(g.opts.MaxConcurrentStreams),
 	)
 	g.registerServices(s)
 	g.health = health.NewServer()
@@ -125,6 +142,14 @@ func (g *Gateway) newGRPCServer() *grpc.Server {
 		reflection.Register(s)
 	}
 	return s
+}
+
+// forever turns a negative duration (off) into grpc-go's "infinity".
+func forever(d time.Duration) time.Duration {
+	if d < 0 {
+		return time.Duration(math.MaxInt64)
+	}
+	return d
 }
 
 // streamWorkers is the number of goroutines that serve gRPC calls, reused

@@ -27,6 +27,19 @@ const (
 	DefaultMaxRequestBytes  = upstream.DefaultMaxRequestBytes
 	DefaultMaxResponseBytes = upstream.DefaultMaxResponseBytes
 	DefaultMaxHeaderBytes   = 64 << 10
+
+	// HTTP server timeouts; docs/deployment.md says why these values.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultBodyTimeout       = 10 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+
+	// gRPC connection lifecycle; docs/deployment.md says why these values.
+	DefaultMaxConnectionAge      = 5 * time.Minute
+	DefaultMaxConnectionAgeGrace = 30 * time.Second
+	DefaultKeepaliveTime         = 2 * time.Minute
+	DefaultKeepaliveTimeout      = 20 * time.Second
+	DefaultKeepaliveMinTime      = 10 * time.Second
+	DefaultMaxConcurrentStreams  = 100
 )
 
 // Options configure a [Gateway]. Only UpstreamURL is required.
@@ -58,6 +71,27 @@ type Options struct {
 	// MaxConcurrentUpstream caps upstream calls in flight; calls over it
 	// fail fast with UNAVAILABLE.
 	MaxConcurrentUpstream int
+	// ReadHeaderTimeout bounds reading a REST request's header,
+	// BodyTimeout reading its body (from the first byte the handler asks
+	// for to the last), and IdleTimeout how long a keep-alive connection
+	// may wait for its next request before it is closed.
+	ReadHeaderTimeout, BodyTimeout, IdleTimeout time.Duration
+
+	// MaxConnectionAge is how long a gRPC connection lives before the
+	// server asks the client to reconnect (GOAWAY), plus or minus 10 %, so
+	// that a client spreads over replicas added since it connected;
+	// MaxConnectionAgeGrace is how long its calls then get to finish. A
+	// negative value turns either off.
+	MaxConnectionAge, MaxConnectionAgeGrace time.Duration
+	// KeepaliveTime is how long a gRPC connection may be silent before the
+	// server pings it, and KeepaliveTimeout how long it waits for the ack
+	// before closing it. KeepaliveMinTime is the shortest interval at
+	// which a client may ping; a client pinging faster is disconnected
+	// (GOAWAY too_many_pings).
+	KeepaliveTime, KeepaliveTimeout, KeepaliveMinTime time.Duration
+	// MaxConcurrentStreams caps the calls in flight on one gRPC connection.
+	MaxConcurrentStreams uint32
+
 	// RetryBudget is shared by the process's upstream clients; nil gives the
 	// gateway a budget of its own.
 	RetryBudget *upstream.RetryBudget
@@ -102,8 +136,24 @@ func (o Options) withDefaults() (Options, error) {
 	if o.DefaultTimeout <= 0 {
 		o.DefaultTimeout = upstream.DefaultTimeout
 	}
+	setDefault(&o.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	setDefault(&o.BodyTimeout, DefaultBodyTimeout)
+	setDefault(&o.IdleTimeout, DefaultIdleTimeout)
+	setDefault(&o.MaxConnectionAge, DefaultMaxConnectionAge)
+	setDefault(&o.MaxConnectionAgeGrace, DefaultMaxConnectionAgeGrace)
+	setDefault(&o.KeepaliveTime, DefaultKeepaliveTime)
+	setDefault(&o.KeepaliveTimeout, DefaultKeepaliveTimeout)
+	setDefault(&o.KeepaliveMinTime, DefaultKeepaliveMinTime)
+	setDefault(&o.MaxConcurrentStreams, DefaultMaxConcurrentStreams)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
 	return o, nil
+}
+
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
 }

@@ -15,7 +15,6 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/connect-gateway/connect-gateway/gateway/internal/limitread"
 	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
@@ -132,15 +131,9 @@ func (g *Gateway) restRequest(w http.ResponseWriter, hr *http.Request, r *route,
 	}
 	msg := r.input.New()
 	if r.bodyAll || r.body != nil {
-		if hr.ContentLength > g.opts.MaxRequestBytes {
-			return nil, tooLarge(hr.ContentLength, g.opts.MaxRequestBytes, target)
-		}
-		body, over, err := limitread.Read(http.MaxBytesReader(w, hr.Body, g.opts.MaxRequestBytes+1), hr.ContentLength, g.opts.MaxRequestBytes)
-		if over {
-			return nil, tooLarge(-1, g.opts.MaxRequestBytes, target)
-		}
+		body, err := g.readBody(w, hr, target)
 		if err != nil {
-			return nil, invalid("reading the request body: %v", err)
+			return nil, err
 		}
 		dst := msg
 		if r.body != nil {

@@ -28,6 +28,7 @@ type config struct {
 	maxRequestBytes       int64
 	maxResponseBytes      int64
 	maxConcurrentUpstream int
+	serving               serving
 	logLevel, logFormat   string
 	getenv                func(string) string
 }
@@ -50,6 +51,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	f.Int64(&c.maxRequestBytes, "max-request-bytes", "GATEWAY_MAX_REQUEST_BYTES", gateway.DefaultMaxRequestBytes, "largest request body accepted")
 	f.Int64(&c.maxResponseBytes, "max-response-bytes", "GATEWAY_MAX_RESPONSE_BYTES", gateway.DefaultMaxResponseBytes, "largest upstream response body accepted")
 	f.Int(&c.maxConcurrentUpstream, "max-concurrent-upstream", "GATEWAY_MAX_CONCURRENT_UPSTREAM", upstream.DefaultMaxConcurrent, "upstream calls in flight before new calls fail fast")
+	c.serving.register(f)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: connect-gateway [flags]\n\nServes the commercetools Connect API over gRPC (with rich error details) and over a REST face on Connect's paths.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -104,6 +106,7 @@ func (c *config) options(logger *slog.Logger) (gateway.Options, error) {
 		MaxConcurrentUpstream: c.maxConcurrentUpstream,
 		Logger:                logger,
 	}
+	c.serving.apply(&opts)
 	if c.auth == gateway.AuthClientCredentials && c.upstream != upstreamSim {
 		cfg, err := upstream.ClientCredentialsFromEnv(c.getenv)
 		if err != nil {

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -136,24 +137,18 @@ func (o Options) withDefaults() (Options, error) {
 	if o.DefaultTimeout <= 0 {
 		o.DefaultTimeout = upstream.DefaultTimeout
 	}
-	setDefault(&o.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	setDefault(&o.BodyTimeout, DefaultBodyTimeout)
-	setDefault(&o.IdleTimeout, DefaultIdleTimeout)
-	setDefault(&o.MaxConnectionAge, DefaultMaxConnectionAge)
-	setDefault(&o.MaxConnectionAgeGrace, DefaultMaxConnectionAgeGrace)
-	setDefault(&o.KeepaliveTime, DefaultKeepaliveTime)
-	setDefault(&o.KeepaliveTimeout, DefaultKeepaliveTimeout)
-	setDefault(&o.KeepaliveMinTime, DefaultKeepaliveMinTime)
-	setDefault(&o.MaxConcurrentStreams, DefaultMaxConcurrentStreams)
+	o.ReadHeaderTimeout = cmp.Or(o.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	o.BodyTimeout = cmp.Or(o.BodyTimeout, DefaultBodyTimeout)
+	o.IdleTimeout = cmp.Or(o.IdleTimeout, DefaultIdleTimeout)
+	o.MaxConnectionAge = cmp.Or(o.MaxConnectionAge, DefaultMaxConnectionAge)
+	o.MaxConnectionAgeGrace = cmp.Or(o.MaxConnectionAgeGrace, DefaultMaxConnectionAgeGrace)
+	o.KeepaliveTime = cmp.Or(o.KeepaliveTime, DefaultKeepaliveTime)
+	o.KeepaliveTimeout = cmp.Or(o.KeepaliveTimeout, DefaultKeepaliveTimeout)
+	o.KeepaliveMinTime = cmp.Or(o.KeepaliveMinTime, DefaultKeepaliveMinTime)
+	o.MaxConcurrentStreams = cmp.Or(o.MaxConcurrentStreams, DefaultMaxConcurrentStreams)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
 	return o, nil
 }
 
-func setDefault[T comparable](v *T, def T) {
-	var zero T
-	if *v == zero {
-		*v = def
-	}
-}

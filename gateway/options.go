@@ -151,4 +151,3 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	return o, nil
 }
-

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
@@ -73,7 +74,12 @@ func New(opts Options) (*Gateway, error) {
 	if opts.Auth == AuthClientCredentials {
 		auth = opts.Credentials
 	}
+	upstreamTLS, err := clientTLS(opts.UpstreamTLS, opts.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
 	g.upstream, err = upstream.New(upstream.Options{
+		TLSConfig:        upstreamTLS,
 		BaseURL:          opts.UpstreamURL,
 		Auth:             auth,
 		DefaultTimeout:   opts.DefaultTimeout,
@@ -88,7 +94,9 @@ func New(opts Options) (*Gateway, error) {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	g.readers = newBodyReaders(cmp.Or(opts.MaxConcurrentUpstream, upstream.DefaultMaxConcurrent))
-	g.grpc = g.newGRPCServer()
+	if g.grpc, err = g.newGRPCServer(); err != nil {
+		return nil, fmt.Errorf("gateway: gRPC listener: %w", err)
+	}
 	mux, err := g.newHTTPMux()
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
@@ -99,6 +107,11 @@ func New(opts Options) (*Gateway, error) {
 		ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		IdleTimeout:       opts.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	if opts.HTTPTLS != nil {
+		if g.http.TLSConfig, err = serverTLS(opts.HTTPTLS, []string{"h2", "http/1.1"}, opts.Logger); err != nil {
+			return nil, fmt.Errorf("gateway: HTTP listener: %w", err)
+		}
 	}
 	return g, nil
 }
@@ -116,8 +129,8 @@ func services() []protoreflect.FullName {
 	return names
 }
 
-func (g *Gateway) newGRPCServer() *grpc.Server {
-	s := grpc.NewServer(
+func (g *Gateway) newGRPCServer() (*grpc.Server, error) {
+	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(int(g.opts.MaxRequestBytes)),
 		grpc.MaxSendMsgSize(int(g.opts.MaxResponseBytes)),
 		grpc.ChainStreamInterceptor(g.watches.intercept),
@@ -134,14 +147,22 @@ func (g *Gateway) newGRPCServer() *grpc.Server {
 			PermitWithoutStream: true,
 		}),
 		grpc.MaxConcurrentStreams(g.opts.MaxConcurrentStreams),
-	)
+	}
+	if g.opts.GRPCTLS != nil {
+		cfg, err := serverTLS(g.opts.GRPCTLS, []string{"h2"}, g.opts.Logger)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg)))
+	}
+	s := grpc.NewServer(opts...)
 	g.registerServices(s)
 	g.health = health.NewServer()
 	healthpb.RegisterHealthServer(s, g.health)
 	if g.opts.Reflection {
 		reflection.Register(s)
 	}
-	return s
+	return s, nil
 }
 
 // forever turns a negative duration (off) into grpc-go's "infinity".
@@ -177,7 +198,11 @@ func (g *Gateway) Serve(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- g.grpc.Serve(gl) }()
 	go func() {
-		if err := g.http.Serve(hl); !errors.Is(err, http.ErrServerClosed) {
+		serve := g.http.Serve
+		if g.http.TLSConfig != nil {
+			serve = func(l net.Listener) error { return g.http.ServeTLS(l, "", "") }
+		}
+		if err := serve(hl); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
 			return
 		}
@@ -186,6 +211,7 @@ func (g *Gateway) Serve(ctx context.Context) error {
 	g.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	g.ready.Store(true)
 	g.log.Info("connect-gateway serving", "grpc", gl.Addr().String(), "http", hl.Addr().String(),
+		"grpc_tls", tlsMode(g.opts.GRPCTLS), "http_tls", tlsMode(g.opts.HTTPTLS),
 		"upstream", g.opts.UpstreamURL, "auth", g.opts.Auth)
 
 	var serveErr error

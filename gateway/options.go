@@ -51,6 +51,13 @@ type Options struct {
 	GRPCAddr, HTTPAddr         string
 	GRPCListener, HTTPListener net.Listener
 
+	// GRPCTLS and HTTPTLS, when set, serve TLS (mutual TLS with a client
+	// CA) on the gRPC and HTTP listeners; each is plain text without.
+	GRPCTLS, HTTPTLS *TLSFiles
+	// UpstreamTLS sets a CA bundle and a client certificate for the
+	// upstream connections.
+	UpstreamTLS UpstreamTLS
+
 	// UpstreamURL is the Connect API's base URL.
 	UpstreamURL string
 	// Auth is AuthPassthrough (the default) or AuthClientCredentials.

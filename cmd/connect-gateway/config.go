@@ -112,6 +112,9 @@ func (c *config) options(logger *slog.Logger) (gateway.Options, error) {
 		if err != nil {
 			return opts, err
 		}
+		if cfg.TLSConfig, err = opts.UpstreamTLS.Config(logger); err != nil {
+			return opts, err
+		}
 		if opts.Credentials, err = upstream.NewClientCredentials(cfg); err != nil {
 			return opts, err
 		}

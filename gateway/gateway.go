@@ -80,6 +80,7 @@ func New(opts Options) (*Gateway, error) {
 	}
 	g.upstream, err = upstream.New(upstream.Options{
 		TLSConfig:        upstreamTLS,
+		WrapTransport:    g.upstreamTracing,
 		BaseURL:          opts.UpstreamURL,
 		Auth:             auth,
 		DefaultTimeout:   opts.DefaultTimeout,
@@ -102,7 +103,7 @@ func New(opts Options) (*Gateway, error) {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	g.http = &http.Server{
-		Handler:           mux,
+		Handler:           g.restTracing(mux),
 		MaxHeaderBytes:    opts.MaxHeaderBytes,
 		ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		IdleTimeout:       opts.IdleTimeout,
@@ -134,6 +135,7 @@ func (g *Gateway) newGRPCServer() (*grpc.Server, error) {
 		grpc.MaxRecvMsgSize(int(g.opts.MaxRequestBytes)),
 		grpc.MaxSendMsgSize(int(g.opts.MaxResponseBytes)),
 		grpc.ChainStreamInterceptor(g.watches.intercept),
+		grpc.StatsHandler(g.grpcTracing()),
 		grpc.ForceServerCodecV2(newServerCodec()),
 		grpc.NumStreamWorkers(streamWorkers()),
 		grpc.KeepaliveParams(keepalive.ServerParameters{

@@ -247,6 +247,7 @@ func codeOf(err error) codes.Code {
 func (g *Gateway) finish(ctx context.Context, r *route, in callIn, out callOut, err error, start time.Time) {
 	elapsed := time.Since(start)
 	code := codeOf(err)
+	traceCall(ctx, r, in, out, err)
 	g.metrics.observeCall(r.series[in.face], code, elapsed)
 	if out.connectCode != "" {
 		g.metrics.translated.WithLabelValues(out.connectCode).Inc()

@@ -8,6 +8,8 @@ import (
 	"net"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 )
 
@@ -103,6 +105,11 @@ type Options struct {
 	// RetryBudget is shared by the process's upstream clients; nil gives the
 	// gateway a budget of its own.
 	RetryBudget *upstream.RetryBudget
+
+	// TracerProvider makes a span per call and per upstream attempt; nil
+	// makes none. W3C trace context (traceparent, tracestate, baggage) is
+	// forwarded to the upstream either way.
+	TracerProvider trace.TracerProvider
 
 	// Logger receives one line per call. Default: slog.Default().
 	Logger *slog.Logger

@@ -56,6 +56,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		fmt.Fprintf(fs.Output(), "Usage: connect-gateway [flags]\n\nServes the commercetools Connect API over gRPC (with rich error details) and over a REST face on Connect's paths.\n\nFlags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(fs.Output(), "\nClient credentials (with --auth client-credentials): CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_SCOPES.\n")
+		fmt.Fprintf(fs.Output(), "Tracing (off unless set): OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER=otlp, OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf or grpc), OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER and the other OTEL_* variables.\n")
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err

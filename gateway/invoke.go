@@ -64,6 +64,8 @@ type callOut struct {
 // route's HTTP rule builds the request, the answer is decoded into the
 // response message, and an error answer is translated into a status.
 func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in callIn) (proto.Message, callOut, error) {
+	g.metrics.inFlight.Inc()
+	defer g.metrics.inFlight.Dec()
 	var out callOut
 	m := req.ProtoReflect()
 	r.normalize(m)

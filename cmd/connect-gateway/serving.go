@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"time"
 
 	"github.com/connect-gateway/connect-gateway/gateway"
@@ -29,15 +28,12 @@ func (s *serving) register(f *envFlags) {
 	f.Duration(&s.keepaliveTime, "grpc-keepalive-time", "GATEWAY_GRPC_KEEPALIVE_TIME", gateway.DefaultKeepaliveTime, "silence after which the server pings a gRPC connection")
 	f.Duration(&s.keepaliveTimeout, "grpc-keepalive-timeout", "GATEWAY_GRPC_KEEPALIVE_TIMEOUT", gateway.DefaultKeepaliveTimeout, "how long the server waits for a ping's ack before closing the connection")
 	f.Duration(&s.keepaliveMinTime, "grpc-keepalive-min-time", "GATEWAY_GRPC_KEEPALIVE_MIN_TIME", gateway.DefaultKeepaliveMinTime, "shortest ping interval a client may use before it is disconnected")
-	for _, l := range []struct {
-		name  string
-		files *gateway.TLSFiles
-	}{{"grpc", &s.grpcTLS}, {"http", &s.httpTLS}} {
-		env := "GATEWAY_" + strings.ToUpper(l.name) + "_TLS_"
-		f.String(&l.files.CertFile, l.name+"-tls-cert", env+"CERT", "", "PEM certificate chain: serve TLS on the "+l.name+" listener (reloaded when the file changes; plain text without)")
-		f.String(&l.files.KeyFile, l.name+"-tls-key", env+"KEY", "", "PEM private key of --"+l.name+"-tls-cert")
-		f.String(&l.files.ClientCAFile, l.name+"-tls-client-ca", env+"CLIENT_CA", "", "PEM CA bundle: require client certificates it signed on the "+l.name+" listener (mutual TLS)")
-	}
+	f.String(&s.grpcTLS.CertFile, "grpc-tls-cert", "GATEWAY_GRPC_TLS_CERT", "", "PEM certificate chain: serve TLS on the gRPC listener (reloaded when the file changes; plain text without)")
+	f.String(&s.grpcTLS.KeyFile, "grpc-tls-key", "GATEWAY_GRPC_TLS_KEY", "", "PEM private key of --grpc-tls-cert")
+	f.String(&s.grpcTLS.ClientCAFile, "grpc-tls-client-ca", "GATEWAY_GRPC_TLS_CLIENT_CA", "", "PEM CA bundle: require client certificates it signed on the gRPC listener (mutual TLS)")
+	f.String(&s.httpTLS.CertFile, "http-tls-cert", "GATEWAY_HTTP_TLS_CERT", "", "PEM certificate chain: serve TLS on the HTTP listener (reloaded when the file changes; plain text without)")
+	f.String(&s.httpTLS.KeyFile, "http-tls-key", "GATEWAY_HTTP_TLS_KEY", "", "PEM private key of --http-tls-cert")
+	f.String(&s.httpTLS.ClientCAFile, "http-tls-client-ca", "GATEWAY_HTTP_TLS_CLIENT_CA", "", "PEM CA bundle: require client certificates it signed on the HTTP listener (mutual TLS)")
 	f.String(&s.upstreamTLS.CAFile, "upstream-ca", "GATEWAY_UPSTREAM_CA", "", "PEM CA bundle the upstream's certificate must chain to, instead of the system's roots")
 	f.String(&s.upstreamTLS.CertFile, "upstream-client-cert", "GATEWAY_UPSTREAM_CLIENT_CERT", "", "PEM client certificate presented to the upstream (reloaded when the file changes)")
 	f.String(&s.upstreamTLS.KeyFile, "upstream-client-key", "GATEWAY_UPSTREAM_CLIENT_KEY", "", "PEM private key of --upstream-client-cert")

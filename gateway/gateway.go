@@ -135,7 +135,6 @@ func (g *Gateway) newGRPCServer() (*grpc.Server, error) {
 		grpc.MaxRecvMsgSize(int(g.opts.MaxRequestBytes)),
 		grpc.MaxSendMsgSize(int(g.opts.MaxResponseBytes)),
 		grpc.ChainStreamInterceptor(g.watches.intercept),
-		grpc.StatsHandler(g.grpcTracing()),
 		grpc.ForceServerCodecV2(newServerCodec()),
 		grpc.NumStreamWorkers(streamWorkers()),
 		grpc.KeepaliveParams(keepalive.ServerParameters{
@@ -150,6 +149,7 @@ func (g *Gateway) newGRPCServer() (*grpc.Server, error) {
 		}),
 		grpc.MaxConcurrentStreams(g.opts.MaxConcurrentStreams),
 	}
+	opts = append(opts, g.grpcTracing()...)
 	if g.opts.GRPCTLS != nil {
 		cfg, err := serverTLS(g.opts.GRPCTLS, []string{"h2"}, g.opts.Logger)
 		if err != nil {

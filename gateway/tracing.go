@@ -4,16 +4,18 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/baggage"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
-	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc/stats"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/connect-gateway/connect-gateway/translate"
 )
@@ -41,25 +43,39 @@ const (
 // sets it: a proxy must forward trace context with no configuration at all.
 var propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 
-// tracerProvider is Options.TracerProvider, or one that makes no spans.
-// Without spans, trace context still flows: the caller's traceparent
-// reaches the upstream unchanged.
-func (g *Gateway) tracerProvider() trace.TracerProvider {
-	if g.opts.TracerProvider != nil {
-		return g.opts.TracerProvider
-	}
-	return tracenoop.NewTracerProvider()
-}
+// tracerProvider is Options.TracerProvider. Without one, the gateway makes
+// no span and only carries the caller's trace context through (see
+// [grpcPropagation], [restPropagation], [upstreamPropagation]), which
+// costs nothing to a call that has none: the instrumentation, even with a
+// no-op provider, cost a gRPC call 54 allocations and 6 KB.
+func (g *Gateway) tracerProvider() trace.TracerProvider { return g.opts.TracerProvider }
 
-// grpcTracing is the gRPC server's stats handler: a server span per call
-// (streams included), its parent taken from the caller's metadata. The
-// gateway's metrics are its own; the instrumentation's go nowhere.
-func (g *Gateway) grpcTracing() stats.Handler {
-	return otelgrpc.NewServerHandler(
-		otelgrpc.WithTracerProvider(g.tracerProvider()),
+// grpcTracing returns the gRPC server options of tracing. With a
+// TracerProvider: otelgrpc's stats handler, a server span per call (streams
+// included) whose parent comes from the caller's metadata; the gateway's
+// metrics are its own, the instrumentation's go nowhere. Without one: the
+// caller's trace context is taken from the metadata, by serveGRPC for unary
+// calls and by a stream interceptor for streams (a stats handler of any
+// kind makes grpc-go build an event per message, 20 allocations a call).
+func (g *Gateway) grpcTracing() []grpc.ServerOption {
+	if g.opts.TracerProvider == nil {
+		return []grpc.ServerOption{grpc.ChainStreamInterceptor(propagateStream)}
+	}
+	return []grpc.ServerOption{grpc.StatsHandler(otelgrpc.NewServerHandler(
+		otelgrpc.WithTracerProvider(g.opts.TracerProvider),
 		otelgrpc.WithPropagators(propagator),
 		otelgrpc.WithMeterProvider(metricnoop.NewMeterProvider()),
-	)
+	))}
+}
+
+// grpcTraceContext returns ctx with the trace context of the caller's
+// metadata when the gateway makes no spans (otelgrpc has done it
+// otherwise).
+func (g *Gateway) grpcTraceContext(ctx context.Context) context.Context {
+	if g.opts.TracerProvider != nil {
+		return ctx
+	}
+	return incomingTraceContext(ctx)
 }
 
 // restTracing wraps the HTTP face: a server span per REST call, its parent
@@ -67,6 +83,9 @@ func (g *Gateway) grpcTracing() stats.Handler {
 // took (see [traceCall]). Probes, metrics and the OpenAPI document make no
 // spans.
 func (g *Gateway) restTracing(h http.Handler) http.Handler {
+	if g.opts.TracerProvider == nil {
+		return restPropagation(h)
+	}
 	traced := otelhttp.NewHandler(h, "rest",
 		otelhttp.WithTracerProvider(g.tracerProvider()),
 		otelhttp.WithPropagators(propagator),
@@ -98,6 +117,9 @@ type spanNameKey struct{}
 // (retries and the reads that verify an ambiguous write each have theirs),
 // and the trace context, with the caller's baggage, sent upstream.
 func (g *Gateway) upstreamTracing(rt http.RoundTripper) http.RoundTripper {
+	if g.opts.TracerProvider == nil {
+		return upstreamPropagation{rt}
+	}
 	return otelhttp.NewTransport(rt,
 		otelhttp.WithTracerProvider(g.tracerProvider()),
 		otelhttp.WithPropagators(propagator),
@@ -149,4 +171,93 @@ func errorInfoReason(err error) string {
 		}
 	}
 	return ""
+}
+
+// traceKeys are the keys W3C trace context and baggage travel under.
+var traceKeys = [...]string{"traceparent", "tracestate", "baggage"}
+
+// traceHeaders are traceKeys in canonical header form.
+var traceHeaders = [len(traceKeys)]string{"Traceparent", "Tracestate", "Baggage"}
+
+// traceCarrier holds the three trace headers of a call.
+type traceCarrier [len(traceKeys)]string
+
+func (c *traceCarrier) Get(key string) string {
+	for i, k := range traceKeys {
+		if k == key {
+			return c[i]
+		}
+	}
+	return ""
+}
+
+func (c *traceCarrier) Set(string, string) {}
+func (c *traceCarrier) Keys() []string     { return traceKeys[:] }
+
+// extract returns ctx with the trace context and baggage of c, or ctx itself
+// when c holds none.
+func (c *traceCarrier) extract(ctx context.Context) context.Context {
+	if c[0] == "" && c[2] == "" {
+		return ctx
+	}
+	return propagator.Extract(ctx, c)
+}
+
+// incomingTraceContext returns ctx with the trace context of its incoming
+// gRPC metadata.
+func incomingTraceContext(ctx context.Context) context.Context {
+	var c traceCarrier
+	for i, k := range traceKeys {
+		if v := metadata.ValueFromIncomingContext(ctx, k); len(v) > 0 {
+			c[i] = strings.Join(v, ",")
+		}
+	}
+	return c.extract(ctx)
+}
+
+// propagateStream gives a stream the trace context of its metadata.
+func propagateStream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if ctx := incomingTraceContext(ss.Context()); ctx != ss.Context() {
+		ss = tracedStream{ss, ctx}
+	}
+	return handler(srv, ss)
+}
+
+// tracedStream is a server stream with the context given.
+type tracedStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s tracedStream) Context() context.Context { return s.ctx }
+
+// restPropagation takes a REST call's trace context from its headers, when
+// there is no tracing.
+func restPropagation(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var c traceCarrier
+		for i, k := range traceHeaders {
+			if v := r.Header[k]; len(v) > 0 {
+				c[i] = strings.Join(v, ",")
+			}
+		}
+		if ctx := c.extract(r.Context()); ctx != r.Context() {
+			r = r.WithContext(ctx)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// upstreamPropagation sends the call's trace context upstream, when there
+// is no tracing: the caller's traceparent, tracestate and baggage as they
+// came.
+type upstreamPropagation struct{ next http.RoundTripper }
+
+func (t upstreamPropagation) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx := r.Context()
+	if trace.SpanContextFromContext(ctx).IsValid() || baggage.FromContext(ctx).Len() > 0 {
+		r = r.Clone(ctx) // a RoundTripper must not change its request
+		propagator.Inject(ctx, propagation.HeaderCarrier(r.Header))
+	}
+	return t.next.RoundTrip(r)
 }

@@ -47,7 +47,29 @@ type rig struct {
 	replicas [4]*replica
 	nginx    string // nginx's gRPC address (L7)
 	nginxLog *bytes.Buffer
-	haproxy  string // HAProxy's address (L4, TCP mode)
+	haproxy  string        // HAProxy's address (L4, TCP mode)
+	age      time.Duration // the max connection age replicas start with
+}
+
+// scaleUp starts the fourth replica while load runs through addr over 8
+// client connections, and returns its share of the calls served in the
+// twice the max connection age after it was ready, and in the second half
+// of that (when every connection older than the replica has reached its
+// age).
+func (r *rig) scaleUp(addr string) (share, late float64, res result) {
+	r.t.Helper()
+	half := maxAge + maxAge/10 + 100*time.Millisecond // the age, its jitter, and a margin
+	res = r.load(addr, 8, func() {
+		time.Sleep(time.Second) // every connection is open and serving
+		r.start(3)
+		started := r.served()
+		time.Sleep(half)
+		mid := r.served()
+		time.Sleep(2*maxAge - half)
+		end := r.served()
+		share, late = fraction(started, end), fraction(mid, end)
+	})
+	return share, late, res
 }
 
 // replica is one gateway process and the ports it keeps across restarts.
@@ -98,17 +120,7 @@ func TestReplicasBehindProxies(t *testing.T) {
 	for _, proxy := range []struct{ name, addr string }{{"HAProxy TCP (L4)", r.haproxy}, {"nginx (L7)", r.nginx}} {
 		t.Run("a fourth replica takes new calls through "+proxy.name, func(t *testing.T) {
 			r.t = t
-			var share, late float64
-			res := r.load(proxy.addr, 8, func() {
-				time.Sleep(time.Second) // every connection is open and serving
-				r.start(3)
-				started := r.served()
-				time.Sleep(maxAge + maxAge/10 + 100*time.Millisecond) // every connection older than the replica has reached its age
-				mid := r.served()
-				time.Sleep(2*maxAge - (maxAge + maxAge/10 + 100*time.Millisecond))
-				end := r.served()
-				share, late = fraction(started, end), fraction(mid, end)
-			})
+			share, late, res := r.scaleUp(proxy.addr)
 			t.Logf("through %s at %d calls/s over 8 connections: the 4th replica took %.1f %% of the calls in the 2×max-age (%v) after it was ready, %.1f %% in the second half; %s",
 				proxy.name, rate, 100*share, 2*maxAge, 100*late, res)
 			if share < 0.15 {
@@ -152,11 +164,27 @@ func TestReplicasBehindProxies(t *testing.T) {
 			t.Errorf("a call took %v, up to its deadline (%v): it hung", res.slowest, callTimeout)
 		}
 	})
+
+	t.Run("without a max connection age, HAProxy TCP keeps clients off a fourth replica", func(t *testing.T) {
+		r.t = t
+		r.age = -1 // the gateway's "never"
+		for i := range 3 {
+			r.stop(i, syscall.SIGTERM)
+			r.start(i)
+		}
+		share, _, res := r.scaleUp(r.haproxy)
+		t.Logf("through HAProxy TCP (L4) without a max connection age: the 4th replica took %.1f %% of the calls in the 2×%v after it was ready; %s",
+			100*share, maxAge, res)
+		if share > 0.05 {
+			t.Errorf("the 4th replica took %.1f %% without a max connection age: the test does not show what the age is for", 100*share)
+		}
+		r.stop(3, syscall.SIGTERM)
+	})
 }
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	r := &rig{root: t, t: t, dir: t.TempDir()}
+	r := &rig{root: t, t: t, dir: t.TempDir(), age: maxAge}
 	r.bin = filepath.Join(r.dir, "bin")
 	for _, cmd := range []string{"connect-gateway", "connect-sim"} {
 		build := exec.Command("go", "build", "-o", filepath.Join(r.bin, cmd), "./cmd/"+cmd)
@@ -222,7 +250,7 @@ func (r *rig) start(i int) {
 	rep.cmd = exec.Command(filepath.Join(r.bin, "connect-gateway"),
 		"--grpc-addr", rep.grpcAddr, "--http-addr", rep.httpAddr,
 		"--upstream", r.simURL, "--auth", "client-credentials",
-		"--grpc-max-connection-age", maxAge.String(), "--grpc-max-connection-age-grace", "5s",
+		"--grpc-max-connection-age", r.age.String(), "--grpc-max-connection-age-grace", "5s",
 		"--drain-timeout", "5s", "--log-level", "warn")
 	rep.cmd.Env = append(os.Environ(), "CTP_CLIENT_ID=connect-sim", "CTP_CLIENT_SECRET=connect-sim-secret",
 		"CTP_AUTH_URL="+r.simURL, "CTP_SCOPES=manage_project:demo")

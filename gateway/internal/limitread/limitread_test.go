@@ -48,8 +48,9 @@ func TestRead(t *testing.T) {
 }
 
 // TestDeclaredLengthAllocatesNothingAhead: a body that declares 900,000
-// bytes and sends 7 costs one pooled chunk, not a buffer of the declared
-// size. Not parallel: the allocation counter is the whole process's.
+// bytes and sends 7 costs at most one chunk (pooled, but the race detector
+// makes the pool drop some), not a buffer of the declared size. Not
+// parallel: the allocation counter is the whole process's.
 func TestDeclaredLengthAllocatesNothingAhead(t *testing.T) {
 	const declared = 900_000
 	slow := io.MultiReader(strings.NewReader(`{"key":`), iotest.ErrReader(iotest.ErrTimeout))
@@ -61,8 +62,8 @@ func TestDeclaredLengthAllocatesNothingAhead(t *testing.T) {
 	if !errors.Is(err, iotest.ErrTimeout) {
 		t.Fatalf("err %v, want the reader's", err)
 	}
-	if n := after.TotalAlloc - before.TotalAlloc; n >= chunkSize {
-		t.Errorf("7 bytes of a declared %d allocated %d bytes, want under one chunk (%d)", declared, n, chunkSize)
+	if n := after.TotalAlloc - before.TotalAlloc; n >= 2*chunkSize {
+		t.Errorf("7 bytes of a declared %d allocated %d bytes, want at most one chunk (%d)", declared, n, chunkSize)
 	}
 }
 

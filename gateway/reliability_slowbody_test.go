@@ -3,9 +3,11 @@ package gateway_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -156,5 +158,47 @@ func TestSlowBodies(t *testing.T) {
 		if s != 0 && s != http.StatusBadRequest && s != http.StatusServiceUnavailable {
 			t.Errorf("a slow connection was answered %d, want 400 (body timeout) or 503 (over the readers' share)", s)
 		}
+	}
+}
+
+// TestIdleAndSlowHeadersClosed: a keep-alive connection left idle past
+// IdleTimeout, and a connection that sends half a header and stops past
+// ReadHeaderTimeout, are closed by the gateway.
+func TestIdleAndSlowHeadersClosed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withGateway(func(o *gateway.Options) {
+		o.IdleTimeout = 200 * time.Millisecond
+		o.ReadHeaderTimeout = 200 * time.Millisecond
+	}))
+	addr := e.httpURL[len("http://"):]
+	cases := map[string]string{
+		"idle after a request": "GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n",
+		"half a header":        "GET /healthz HTTP/1.1\r\nHost: gate",
+	}
+	for name, sent := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := conn.Write([]byte(sent)); err != nil {
+				t.Fatal(err)
+			}
+			// Bounds the test only: the gateway's timeouts are 200 ms.
+			_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			br := bufio.NewReader(conn)
+			if strings.HasSuffix(sent, "\r\n\r\n") {
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+			}
+			if _, err := br.ReadByte(); err != io.EOF {
+				t.Errorf("read %v, want EOF: the gateway closes the connection", err)
+			}
+		})
 	}
 }

@@ -43,12 +43,11 @@ const (
 // sets it: a proxy must forward trace context with no configuration at all.
 var propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 
-// tracerProvider is Options.TracerProvider. Without one, the gateway makes
-// no span and only carries the caller's trace context through (see
-// [grpcPropagation], [restPropagation], [upstreamPropagation]), which
-// costs nothing to a call that has none: the instrumentation, even with a
-// no-op provider, cost a gRPC call 54 allocations and 6 KB.
-func (g *Gateway) tracerProvider() trace.TracerProvider { return g.opts.TracerProvider }
+// Without Options.TracerProvider the gateway makes no span and only carries
+// the caller's trace context through ([incomingTraceContext],
+// [restPropagation], [upstreamPropagation]), which costs nothing to a call
+// that has none: the instrumentation, even with a no-op provider, cost a
+// gRPC call 54 allocations and 6 KB.
 
 // grpcTracing returns the gRPC server options of tracing. With a
 // TracerProvider: otelgrpc's stats handler, a server span per call (streams
@@ -87,7 +86,7 @@ func (g *Gateway) restTracing(h http.Handler) http.Handler {
 		return restPropagation(h)
 	}
 	traced := otelhttp.NewHandler(h, "rest",
-		otelhttp.WithTracerProvider(g.tracerProvider()),
+		otelhttp.WithTracerProvider(g.opts.TracerProvider),
 		otelhttp.WithPropagators(propagator),
 		otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
@@ -121,7 +120,7 @@ func (g *Gateway) upstreamTracing(rt http.RoundTripper) http.RoundTripper {
 		return upstreamPropagation{rt}
 	}
 	return otelhttp.NewTransport(rt,
-		otelhttp.WithTracerProvider(g.tracerProvider()),
+		otelhttp.WithTracerProvider(g.opts.TracerProvider),
 		otelhttp.WithPropagators(propagator),
 		otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return "upstream " + r.Method }),

@@ -43,6 +43,7 @@ type Gateway struct {
 	ready    atomic.Bool
 	watches  watches
 	readers  *bodyReaders
+	streams  *streams
 }
 
 // Run builds a Gateway from opts and serves until ctx ends, then shuts down
@@ -92,6 +93,9 @@ func New(opts Options) (*Gateway, error) {
 		Metrics:          upstreamMetrics{g.metrics},
 	})
 	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if g.streams, err = g.newStreams(opts.Streams); err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	g.readers = newBodyReaders(cmp.Or(opts.MaxConcurrentUpstream, upstream.DefaultMaxConcurrent))
@@ -249,6 +253,7 @@ func (g *Gateway) listeners() (net.Listener, net.Listener, error) {
 func (g *Gateway) shutdown() {
 	g.ready.Store(false)
 	g.watches.drain(g.health.Shutdown) // NOT_SERVING first, so balancers stop sending
+	g.streams.close()                  // server streams end UNAVAILABLE: callers reconnect elsewhere
 	g.log.Info("connect-gateway draining", "timeout", g.opts.DrainTimeout)
 	// Stop waiting a little before the drain timeout, so that forcing the
 	// last calls closed and exiting also fit in it.

@@ -111,6 +111,9 @@ type Options struct {
 	// forwarded to the upstream either way.
 	TracerProvider trace.TracerProvider
 
+	// Streams configure the server streams' shared pollers.
+	Streams StreamOptions
+
 	// Logger receives one line per call. Default: slog.Default().
 	Logger *slog.Logger
 }

@@ -34,6 +34,7 @@ func (g *Gateway) registerServices(s *grpc.Server) {
 			Handler:    g.grpcHandler(r),
 		})
 	}
+	g.registerStreams(descs)
 	for _, name := range order {
 		s.RegisterService(descs[name], g)
 	}

@@ -83,6 +83,9 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
+// RetryBudget returns the budget the client's retries withdraw from.
+func (c *Client) RetryBudget() *RetryBudget { return c.budget }
+
 // Do sends req, retrying as the package documentation says, and returns the
 // upstream's last answer, whatever its status. It returns an *[Error] when
 // no answer could be had; Do never returns both.

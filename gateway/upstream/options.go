@@ -21,8 +21,8 @@ const (
 	DefaultBackoffBase      = 25 * time.Millisecond
 	DefaultBackoffMax       = time.Second
 
-	// maxAttemptsLimit is the hard cap on MaxAttempts: DESIGN §5 asks for
-	// a small attempt cap, and three is what the issue fixes.
+	// maxAttemptsLimit is the hard cap on MaxAttempts: a small cap bounds
+	// what one call can cost a failing upstream (docs/design.md#calling-the-upstream-safely).
 	maxAttemptsLimit = 3
 )
 

@@ -11,7 +11,13 @@ BUF := $(BIN)/buf
 GOOGLEAPIS := .build/googleapis
 PROTODEPS := tools/protodeps
 CLIENT_TS := clients/ts
+CLIENT_SDK := clients/sdk-conformance
+CLIENT_PY := clients/python
+# Debian's python (its dist-packages hold python3-grpcio), not one on PATH.
+PYTHON := /usr/bin/python3
+DESCRIPTOR_SET := .build/connect.binpb
 GATEWAY_BIN := .build/connect-gateway
+SIM_BIN := .build/connect-sim
 GOOGLEAPIS_FILES := google/api/annotations.proto google/api/http.proto \
 	google/rpc/code.proto google/rpc/error_details.proto google/rpc/status.proto
 FUZZTIME ?= 10s
@@ -26,7 +32,7 @@ run: ## Build and start the gateway on the embedded simulator (gRPC :9090, HTTP 
 	go run ./cmd/connect-gateway
 
 .PHONY: test
-test: checkgenerate lint test-ts test-deploy fuzz-smoke load-smoke ## Install what is needed and run every check and test
+test: checkgenerate lint test-ts test-sdk test-python test-deploy fuzz-smoke load-smoke test-replicas ## Install what is needed and run every check and test
 	go test -race ./...
 
 .PHONY: test-deploy
@@ -42,8 +48,31 @@ test-ts: $(CLIENT_TS)/node_modules/.stamp ## Test the TypeScript client (clients
 	go build -o $(GATEWAY_BIN) ./cmd/connect-gateway
 	cd $(CLIENT_TS) && CONNECT_GATEWAY_BIN=$(CURDIR)/$(GATEWAY_BIN) npm test --silent
 
+.PHONY: test-python
+test-python: python-deps $(BUF) protodeps ## Test from Python (Debian's grpcio, a FileDescriptorSet, no generated code) against the gateway
+	go build -o $(GATEWAY_BIN) ./cmd/connect-gateway
+	$(BUF) build -o $(DESCRIPTOR_SET)
+	CONNECT_GATEWAY_BIN=$(CURDIR)/$(GATEWAY_BIN) CONNECT_DESCRIPTOR_SET=$(CURDIR)/$(DESCRIPTOR_SET) \
+		$(PYTHON) -m unittest discover -s $(CLIENT_PY) -p '*_test.py' -v
+
+.PHONY: python-deps
+python-deps: ## Install python3-grpcio and python3-protobuf from Debian (apt-get; skipped when present)
+	@if ! $(PYTHON) -c 'import grpc, google.protobuf' 2>/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-grpcio python3-protobuf; \
+	fi
+
 $(CLIENT_TS)/node_modules/.stamp: $(CLIENT_TS)/package-lock.json
 	cd $(CLIENT_TS) && npm ci --no-audit --no-fund --ignore-scripts --silent
+	touch $@
+
+.PHONY: test-sdk
+test-sdk: $(CLIENT_SDK)/node_modules/.stamp ## Drive commercetools' Connect SDK through the REST face and straight at a simulator: equal answers, bodies of the SDK's types
+	go build -o $(GATEWAY_BIN) ./cmd/connect-gateway
+	go build -o $(SIM_BIN) ./cmd/connect-sim
+	cd $(CLIENT_SDK) && CONNECT_GATEWAY_BIN=$(CURDIR)/$(GATEWAY_BIN) CONNECT_SIM_BIN=$(CURDIR)/$(SIM_BIN) npm test --silent
+
+$(CLIENT_SDK)/node_modules/.stamp: $(CLIENT_SDK)/package-lock.json
+	cd $(CLIENT_SDK) && npm ci --no-audit --no-fund --ignore-scripts --silent
 	touch $@
 
 .PHONY: generate
@@ -77,7 +106,7 @@ bench: ## Benchmarks (gateway vs floor vs vanguard, translate, upstream, wirejso
 BENCH_ROUNDS ?= 8
 
 .PHONY: bench-figures
-bench-figures: ## The issue-6 goals as ratios paired within each of BENCH_ROUNDS rounds of every path (about 10 min)
+bench-figures: ## The performance goals of BENCHMARKS.md as ratios paired within each of BENCH_ROUNDS rounds of every path (about 10 min)
 	@mkdir -p .build
 	go test -c -o .build/bench.test ./bench
 	rm -f .build/rounds.txt
@@ -133,3 +162,12 @@ $(BUF):
 		echo "installing buf $(BUF_VERSION) into .bin (a few minutes the first time)"; \
 		GOBIN=$(BIN) go install github.com/bufbuild/buf/cmd/buf@v$(BUF_VERSION); \
 	fi
+
+.PHONY: proxies
+proxies: ## Install nginx (grpc_pass) and HAProxy from Debian packages, unless installed (needs root, as in CI)
+	@if command -v nginx >/dev/null && command -v haproxy >/dev/null; then exit 0; fi; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-core haproxy
+
+.PHONY: test-replicas
+test-replicas: proxies ## 3 gateway binaries on one connect-sim behind nginx and HAProxy: rolling restart, scale-up, SIGKILL
+	CONNECT_REPLICAS=1 go test ./replicas -run '^TestReplicasBehindProxies$$' -count=1 -v -timeout 5m

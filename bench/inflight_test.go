@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// inFlightCalls is the burst of BenchmarkInFlight (issue 6, P5).
+// inFlightCalls is the burst of BenchmarkInFlight (goal P5 of BENCHMARKS.md).
 const inFlightCalls = 1000
 
 // BenchmarkInFlight launches 1,000 concurrent get calls against a slow

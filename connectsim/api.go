@@ -6,10 +6,6 @@ import (
 	"strings"
 )
 
-// handler serves one API operation with the simulator's lock held and due
-// transitions applied. It returns the success status and body, or an error.
-type handler func(c *call) (int, any, *Error)
-
 // call is one API request being served.
 type call struct {
 	r       *http.Request
@@ -19,9 +15,7 @@ type call struct {
 	body    []byte // the request body of a POST
 }
 
-// serveAPI routes an API request. Connect's "key=" path segments cannot be
-// expressed as http.ServeMux patterns next to "/{projectKey}/deployments",
-// so the routing is a switch on the path's segments.
+// serveAPI routes an API request (see [Simulator.route]) and serves it.
 func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(segs) == 2 && segs[0] == "oauth" && segs[1] == "token" {
@@ -29,8 +23,8 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{r: r}
-	h, scopes, err := s.route(c, segs)
-	if err == nil && h == nil {
+	b, err := s.route(c, segs)
+	if err == nil && b == nil {
 		err = errNotFound("Resource", ref{ID: r.URL.Path})
 	}
 	if err != nil {
@@ -43,7 +37,7 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.tok = tok
-	if err := authorize(tok, scopes); err != nil {
+	if err := authorize(tok, b.scopes); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -60,7 +54,7 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.tickLocked(s.clock.Now())
-	status, body, err := h(c)
+	status, body, err := b.serve(s, c)
 	var out []byte
 	if err == nil {
 		// Marshal under the lock: body may point into the store.
@@ -72,82 +66,6 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeRaw(w, status, out)
-}
-
-// route picks the handler and the scopes it needs; it parses path
-// parameters (InvalidPathParam) but does no authentication yet, so that an
-// unknown route answers 404 whoever asks. A nil handler means no route.
-func (s *Simulator) route(c *call, segs []string) (handler, []string, *Error) {
-	m := c.r.Method
-	var err *Error
-	switch {
-	case len(segs) >= 2 && segs[0] == "connectors" && segs[1] == "drafts":
-		switch {
-		case len(segs) == 2 && m == http.MethodPost:
-			return s.createStaged, traitManageConnectors, nil
-		case len(segs) == 2 && m == http.MethodGet:
-			return s.queryStaged, traitViewConnectors, nil
-		case len(segs) == 3:
-			if c.ref, err = parseRef(segs[2]); err != nil {
-				return nil, nil, err
-			}
-			switch m {
-			case http.MethodGet:
-				return s.getStaged, traitViewConnectors, nil
-			case http.MethodPost:
-				return s.updateStaged, traitManageConnectors, nil
-			case http.MethodDelete:
-				return s.deleteStaged, traitManageConnectors, nil
-			}
-		}
-	case len(segs) == 2 && segs[0] == "connectors" && m == http.MethodGet:
-		if segs[1] == "search" {
-			return s.searchConnectors, traitViewConnectors, nil
-		}
-		if c.ref, err = parseRef(segs[1]); err != nil {
-			return nil, nil, err
-		}
-		return s.getConnector, traitViewConnectors, nil
-	case len(segs) >= 2 && segs[1] == "deployments":
-		if !projectKeyPattern.MatchString(segs[0]) {
-			return nil, nil, errPath("projectKey %q must match %s", segs[0], projectKeyPattern)
-		}
-		c.project = segs[0]
-		return s.routeDeployments(c, segs[2:])
-	}
-	return nil, nil, nil
-}
-
-func (s *Simulator) routeDeployments(c *call, rest []string) (handler, []string, *Error) {
-	m := c.r.Method
-	if len(rest) == 0 {
-		switch m {
-		case http.MethodPost:
-			return s.createDeployment, traitManageDeployments, nil
-		case http.MethodGet:
-			return s.queryDeployments, traitViewDeployments, nil
-		}
-		return nil, nil, nil
-	}
-	var err *Error
-	if c.ref, err = parseRef(rest[0]); err != nil {
-		return nil, nil, err
-	}
-	switch {
-	case len(rest) == 1 && m == http.MethodGet:
-		return s.getDeployment, traitViewDeployments, nil
-	case len(rest) == 1 && m == http.MethodPost:
-		return s.updateDeployment, traitManageDeployments, nil
-	case len(rest) == 1 && m == http.MethodDelete:
-		return s.deleteDeployment, traitManageDeployments, nil
-	case len(rest) == 2 && rest[1] == "logs" && m == http.MethodGet:
-		return s.deploymentLogs, traitViewDeployments, nil
-	case len(rest) == 3 && rest[1] == "logs" && rest[2] == "stream" && m == http.MethodGet:
-		return func(*call) (int, any, *Error) {
-			return 0, nil, errFeatureRemoved("deployment log stream (/logs/stream)")
-		}, traitViewDeployments, nil
-	}
-	return nil, nil, nil
 }
 
 func marshal(v any) ([]byte, *Error) {

@@ -3,20 +3,12 @@
 // tests, and a fault injector.
 //
 // It serves Connect's own paths and JSON shapes (camelCase field names as in
-// the Connect RAML):
-//
-//	POST   /oauth/token                                  client credentials
-//	GET    /connectors/{id} · /connectors/key={key}      published Connectors
-//	GET    /connectors/search
-//	POST   /connectors/drafts                            ConnectorStaged
-//	GET    /connectors/drafts
-//	GET|POST|DELETE /connectors/drafts/{id} · /connectors/drafts/key={key}
-//	POST   /{projectKey}/deployments                     Deployments
-//	GET    /{projectKey}/deployments
-//	GET|POST|DELETE /{projectKey}/deployments/{id} · .../key={key}
-//	GET    /{projectKey}/deployments/{id}/logs · .../key={key}/logs
-//
-// and an admin API under the reserved prefix /_sim/ (see [Simulator.ServeHTTP]).
+// the Connect RAML): POST /oauth/token for client credentials, and the route
+// of every RPC of the commercetools.connect.v1 services with a
+// google.api.http rule (internal/protocheck/testdata/operations.golden lists
+// them), each served by the behaviour registered under the RPC's name in
+// routes.go; the legacy .../logs/stream answers FeatureRemoved. An admin API
+// lives under the reserved prefix /_sim/ (see [Simulator.ServeHTTP]).
 //
 // Behaviour worth knowing (decisions where the Connect documentation is
 // silent or unconfirmed):

@@ -66,7 +66,7 @@ func NewError(code string, extra map[string]any, vars []any, choices ...string) 
 	}
 }
 
-// errorf is NewError for codes whose only extra field is detailedErrorMessage.
+// detailed is NewError for codes whose only extra field is detailedErrorMessage.
 func detailed(code, format string, args ...any) *Error {
 	return NewError(code, map[string]any{"detailedErrorMessage": fmt.Sprintf(format, args...)}, nil)
 }

@@ -147,21 +147,90 @@ func (f *Faults) Add(rule FaultRule) (FaultRule, error) {
 }
 
 func (a FaultAction) validate() error {
-	switch a.Kind {
-	case FaultRespond, FaultTruncate, FaultResetAfterHeaders:
-		if a.Status != 0 && (a.Status < 100 || a.Status > 999) {
-			return fmt.Errorf("status %d is not an HTTP status", a.Status)
-		}
-		if a.Code != "" && !catalogued(a.Code) {
-			return fmt.Errorf("code %q is not in the catalogue", a.Code)
-		}
-	case FaultDelay:
-		if a.Delay <= 0 {
-			return fmt.Errorf("a delay fault needs a positive delay")
-		}
-	case FaultHang, FaultResetBeforeHeaders:
-	default:
+	k, ok := faultKinds[a.Kind]
+	if !ok {
 		return fmt.Errorf("unknown kind %q", a.Kind)
+	}
+	if k.check != nil {
+		return k.check(a)
+	}
+	return nil
+}
+
+// faultKind is what one FaultKind checks when a rule is added and does when
+// the rule applies. apply reports whether the request should still be served
+// normally (after a delay).
+type faultKind struct {
+	check func(FaultAction) error
+	// waits reads the request body before apply: Go's server notices that
+	// a client gave up only once the body is read, and a waiting fault must
+	// notice.
+	waits bool
+	apply func(s *Simulator, w http.ResponseWriter, r *http.Request, a FaultAction) bool
+}
+
+// faultKinds is every fault kind: adding one is adding its constant and its
+// row here.
+var faultKinds = map[FaultKind]faultKind{
+	FaultRespond: {check: checkResponse, apply: func(s *Simulator, w http.ResponseWriter, r *http.Request, a FaultAction) bool {
+		status, body, ctype := s.faultResponse(r, a, http.StatusInternalServerError)
+		writeFaultHeaders(w, a, status, ctype, len(body))
+		_, _ = w.Write(body)
+		return false
+	}},
+	FaultDelay: {check: checkDelay, waits: true, apply: func(s *Simulator, _ http.ResponseWriter, r *http.Request, a FaultAction) bool {
+		t := time.NewTimer(time.Duration(a.Delay))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-r.Context().Done():
+			return false
+		case <-s.closing:
+			panic(http.ErrAbortHandler)
+		}
+	}},
+	FaultHang: {waits: true, apply: func(s *Simulator, _ http.ResponseWriter, r *http.Request, _ FaultAction) bool {
+		select {
+		case <-r.Context().Done():
+			return false
+		case <-s.closing:
+			panic(http.ErrAbortHandler)
+		}
+	}},
+	FaultResetBeforeHeaders: {apply: func(_ *Simulator, w http.ResponseWriter, _ *http.Request, _ FaultAction) bool {
+		hijackAndClose(w, false, true)
+		return false
+	}},
+	FaultResetAfterHeaders: {check: checkResponse, apply: func(s *Simulator, w http.ResponseWriter, r *http.Request, a FaultAction) bool {
+		status, body, ctype := s.faultResponse(r, a, http.StatusOK)
+		writeFaultHeaders(w, a, status, ctype, len(body))
+		hijackAndClose(w, true, true)
+		return false
+	}},
+	FaultTruncate: {check: checkResponse, apply: func(s *Simulator, w http.ResponseWriter, r *http.Request, a FaultAction) bool {
+		status, body, ctype := s.faultResponse(r, a, http.StatusOK)
+		writeFaultHeaders(w, a, status, ctype, len(body)+1)
+		_, _ = w.Write(body[:len(body)/2]) // the client may be gone; the fault is done either way
+		hijackAndClose(w, true, false)
+		return false
+	}},
+}
+
+// checkResponse checks the status and code of a fault that writes a response.
+func checkResponse(a FaultAction) error {
+	if a.Status != 0 && (a.Status < 100 || a.Status > 999) {
+		return fmt.Errorf("status %d is not an HTTP status", a.Status)
+	}
+	if a.Code != "" && !catalogued(a.Code) {
+		return fmt.Errorf("code %q is not in the catalogue", a.Code)
+	}
+	return nil
+}
+
+func checkDelay(a FaultAction) error {
+	if a.Delay <= 0 {
+		return fmt.Errorf("a delay fault needs a positive delay")
 	}
 	return nil
 }
@@ -245,54 +314,22 @@ func compilePattern(p string) (*regexp.Regexp, error) {
 }
 
 // applyFault does what rule says; it reports whether the request should
-// still be served normally (after a delay).
-func (s *Simulator) applyFault(w http.ResponseWriter, r *http.Request, rule FaultRule) bool {
+// still be served normally (after a delay). A kind without a row in
+// faultKinds is an error, never a default.
+func (s *Simulator) applyFault(w http.ResponseWriter, r *http.Request, rule FaultRule) (serve bool, err error) {
 	a := rule.Action
-	if a.Kind == FaultDelay || a.Kind == FaultHang {
-		// Read the body first: Go's server notices that a client gave up
-		// only once the body is read, and a waiting fault must notice.
+	k, ok := faultKinds[a.Kind]
+	if !ok {
+		return false, fmt.Errorf("fault %s: unknown kind %q", rule.ID, a.Kind)
+	}
+	if k.waits {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 		if err != nil {
-			return false
+			return false, nil // the client is gone: nothing to serve
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	switch a.Kind {
-	case FaultDelay:
-		t := time.NewTimer(time.Duration(a.Delay))
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return true
-		case <-r.Context().Done():
-			return false
-		case <-s.closing:
-			panic(http.ErrAbortHandler)
-		}
-	case FaultHang:
-		select {
-		case <-r.Context().Done():
-			return false
-		case <-s.closing:
-			panic(http.ErrAbortHandler)
-		}
-	case FaultResetBeforeHeaders:
-		hijackAndClose(w, false, true)
-	case FaultResetAfterHeaders:
-		status, body, ctype := s.faultResponse(r, a, http.StatusOK)
-		writeFaultHeaders(w, a, status, ctype, len(body))
-		hijackAndClose(w, true, true)
-	case FaultTruncate:
-		status, body, ctype := s.faultResponse(r, a, http.StatusOK)
-		writeFaultHeaders(w, a, status, ctype, len(body)+1)
-		_, _ = w.Write(body[:len(body)/2]) // the client may be gone; the fault is done either way
-		hijackAndClose(w, true, false)
-	default: // FaultRespond
-		status, body, ctype := s.faultResponse(r, a, http.StatusInternalServerError)
-		writeFaultHeaders(w, a, status, ctype, len(body))
-		_, _ = w.Write(body)
-	}
-	return false
+	return k.apply(s, w, r, a), nil
 }
 
 // faultResponse returns the status, body and content type a fault writes.

@@ -237,8 +237,10 @@ func TestLogPaging(t *testing.T) {
 		return p
 	}
 	var total, pages int
+	var last string
 	for q := "?applicationName=processor"; ; pages++ {
 		p := fetch(q)
+		last = p.Next
 		total += len(p.Data)
 		for _, l := range p.Data {
 			if l.ApplicationName != "processor" || l.DeploymentID != d.ID {
@@ -246,12 +248,22 @@ func TestLogPaging(t *testing.T) {
 			}
 		}
 		if p.Next == "" {
+			t.Fatalf("page %d has no next cursor", pages)
+		}
+		if len(p.Data) == 0 {
 			break
 		}
 		q = "?applicationName=processor&pageToken=" + p.Next
 	}
-	if total != 8 || pages != 1 {
-		t.Errorf("processor logs: %d in %d+1 pages, want 8 in 2", total, pages)
+	if total != 8 || pages != 2 {
+		t.Errorf("processor logs: %d in %d pages before an empty one, want 8 in 2", total, pages)
+	}
+	// The last cursor polls: an entry written later comes with it.
+	if err := e.sim.AddLogs("demo", d.ID, connectsim.DeploymentLog{Type: "APPLICATION_TEXT", ApplicationName: "processor"}); err != nil {
+		t.Fatal(err)
+	}
+	if p := fetch("?applicationName=processor&pageToken=" + last); len(p.Data) != 1 || p.Next == "" || p.Next == last {
+		t.Errorf("polling with the last cursor: %d entries, next %q (was %q), want 1 and a new cursor", len(p.Data), p.Next, last)
 	}
 	if all := fetch(""); len(all.Data) != 4 || all.Next == "" {
 		t.Errorf("first page of all logs: %d entries, next %q", len(all.Data), all.Next)

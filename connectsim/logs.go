@@ -15,6 +15,7 @@ const maxLogAge = 30 * 24 * time.Hour
 // deploymentLogs is GET .../deployments/{id}/logs: applicationName
 // (required on AWS regions), startDate and endDate (RFC 3339, at most 30
 // days back, start before end), pageToken (the "next" of the previous page).
+// Every page has a "next", the last one included (see logPage).
 func (s *Simulator) deploymentLogs(c *call) (int, any, *Error) {
 	d, err := s.findDeployment(c.project, c.ref)
 	if err != nil {
@@ -46,13 +47,14 @@ func (s *Simulator) deploymentLogs(c *call) (int, any, *Error) {
 		}
 	}
 	res := logPage{Data: []DeploymentLog{}}
+	stop := offset
 	if offset < len(matched) {
-		stop := min(offset+s.opts.LogPageSize, len(matched))
+		stop = min(offset+s.opts.LogPageSize, len(matched))
 		res.Data = matched[offset:stop]
-		if stop < len(matched) {
-			res.Next = pageToken(d.ID, stop)
-		}
 	}
+	// The cursor is always given: past the last page it points at the
+	// entries still to come, so polling with it returns them once written.
+	res.Next = pageToken(d.ID, stop)
 	return http.StatusOK, res, nil
 }
 

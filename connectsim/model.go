@@ -256,7 +256,10 @@ type pagedResponse[T any] struct {
 // logPage is DeploymentLogCursorPagedQueryResponse.
 type logPage struct {
 	Data []DeploymentLog `json:"data"`
-	Next string          `json:"next,omitempty"`
+	// Next is always present (DeploymentLogCursorPagedQueryResponse declares
+	// it required): the cursor of the entries after this page, past the
+	// last one on the last page, so that a caller polls with it for more.
+	Next string `json:"next"`
 }
 
 // Enumerations, as wire strings.

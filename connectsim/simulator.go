@@ -171,7 +171,13 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if rule, ok := s.faults.match(r); ok {
 		fault = string(rule.Action.Kind)
-		if !s.applyFault(rec, r, rule) {
+		serve, err := s.applyFault(rec, r, rule)
+		if err != nil {
+			s.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "fault", slog.String("error", err.Error()))
+			writeError(rec, NewError(codeGeneral, nil, nil))
+			return
+		}
+		if !serve {
 			return
 		}
 	}

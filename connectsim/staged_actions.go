@@ -80,6 +80,9 @@ var stagedActions = map[string]stagedAction{
 		if err := decodeJSON(raw, &a); err != nil {
 			return err
 		}
+		if a.N == nil {
+			return missing("creatorNoOfContributors")
+		}
 		cs.Creator.NoOfContributors = a.N
 		return nil
 	},
@@ -123,11 +126,15 @@ func stringAction(field string, required bool, set func(*ConnectorStaged, string
 		if err := decodeJSON(raw, &a); err != nil {
 			return err
 		}
+		// Every string action's value is required (the RAML declares it
+		// without "?"); required here means it must also not be empty.
+		b, ok := a[field]
+		if !ok {
+			return missing(field)
+		}
 		var v string
-		if b, ok := a[field]; ok {
-			if err := json.Unmarshal(b, &v); err != nil {
-				return errInvalidJSON("%s: expected string, got %s", field, b)
-			}
+		if err := json.Unmarshal(b, &v); err != nil {
+			return errInvalidJSON("%s: expected string, got %s", field, b)
 		}
 		if required && v == "" {
 			return missing(field)

@@ -3,6 +3,7 @@ package connectsim_test
 import (
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/connect-gateway/connect-gateway/connectsim"
@@ -199,5 +200,29 @@ func TestPaging(t *testing.T) {
 				t.Errorf("page %+v, want %+v", p, tt.want)
 			}
 		})
+	}
+}
+
+// TestStagedSettersRequireTheirValue: the value of every setter is
+// required, as the ConnectorUpdateAction types of the Connect RAML declare
+// it; an empty one is a value (it empties the field).
+func TestStagedSettersRequireTheirValue(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, connectsim.Options{})
+	for _, action := range []string{"setDescription", "setCreatorName", "setCreatorTitle", "setCreatorCompany",
+		"setCreatorNoOfContributors", "setCreatorLogo", "setCreatorSupportUrl", "setDocumentationUrl"} {
+		t.Run(action, func(t *testing.T) {
+			t.Parallel()
+			e := e.with(t)
+			cs := e.createStaged("req-"+action, connectsim.RepoPayment, connectsim.TagV1)
+			r := e.call("POST", "/connectors/drafts/"+cs.ID, map[string]any{"version": cs.Version, "actions": []any{map[string]any{"action": action}}})
+			if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "Missing required value") {
+				t.Errorf("without its value: %d %s, want 400 InvalidJsonInput (Missing required value)", r.status, r.body)
+			}
+		})
+	}
+	cs := e.createStaged("req-empty", connectsim.RepoPayment, connectsim.TagV1)
+	if got := e.updateStaged(cs, map[string]any{"action": "setDescription", "description": ""}); got.Description != "" {
+		t.Errorf("an empty description left %q", got.Description)
 	}
 }

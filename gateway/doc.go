@@ -5,10 +5,12 @@
 // Every RPC of the commercetools.connect.v1 services is served by one generic
 // handler: the method's google.api.http rule says how to build the upstream
 // call (method, path with the `key=` form, query, body) and how to read its
-// answer. Adding an endpoint means adding an RPC to the proto. The REST face
+// answer. Adding an endpoint means adding an RPC with its rule to the proto
+// and the simulator's behaviour for it (connectsim's routes come from the
+// same rules); the gateway needs no code. The REST face
 // registers the same rules on a grpc-gateway ServeMux and calls the same
 // handler in process, so both faces behave alike. It answers with Connect's
-// own bytes, a success or an error ([translate.Error.RESTResponse]), unless
+// own bytes, a success or an error ([translate.ResponseOf]), unless
 // they hold a secret of the call; errors the gateway makes itself are
 // rendered with [translate.ToResponse].
 //

@@ -62,7 +62,7 @@ func TestConnectorStagedLifecycleOverGRPC(t *testing.T) {
 		Version: cs.GetVersion(),
 		Actions: []*connectv1.ConnectorStagedUpdateAction{
 			{Action: &connectv1.ConnectorStagedUpdateAction_SetName{SetName: &connectv1.ConnectorStagedSetNameAction{Name: "Renamed"}}},
-			{Action: &connectv1.ConnectorStagedUpdateAction_SetDescription{SetDescription: &connectv1.ConnectorStagedSetDescriptionAction{Description: proto.String("new")}}},
+			{Action: &connectv1.ConnectorStagedUpdateAction_SetDescription{SetDescription: &connectv1.ConnectorStagedSetDescriptionAction{Description: "new"}}},
 		},
 	})
 	if err != nil {

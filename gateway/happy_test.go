@@ -96,12 +96,14 @@ func TestEveryRPCOverGRPC(t *testing.T) {
 	if err != nil || len(logs.GetPage().GetData()) == 0 {
 		t.Fatalf("GetDeploymentLogs: %v %v", logs, err)
 	}
-	if next := logs.GetPage().GetNext(); next != "" {
-		more, err := deployments.GetDeploymentLogs(ctx, &connectv1.GetDeploymentLogsRequest{
-			ProjectKey: "demo", Ref: &connectv1.GetDeploymentLogsRequest_Key{Key: connectsim.DemoDeploymentKey}, PageToken: proto.String(next)})
-		if err != nil || len(more.GetPage().GetData()) == 0 {
-			t.Fatalf("GetDeploymentLogs page 2: %v %v", more, err)
-		}
+	next := logs.GetPage().GetNext()
+	if next == "" {
+		t.Fatal("GetDeploymentLogs: no next cursor")
+	}
+	more, err := deployments.GetDeploymentLogs(ctx, &connectv1.GetDeploymentLogsRequest{
+		ProjectKey: "demo", Ref: &connectv1.GetDeploymentLogsRequest_Key{Key: connectsim.DemoDeploymentKey}, PageToken: proto.String(next)})
+	if err != nil || more.GetPage().GetNext() == "" {
+		t.Fatalf("GetDeploymentLogs with the next cursor: %v %v", more, err)
 	}
 	e.sim.Advance(2 * time.Minute)
 	deleted, err := deployments.DeleteDeployment(ctx, &connectv1.DeleteDeploymentRequest{ProjectKey: "demo", Ref: &connectv1.DeleteDeploymentRequest_Id{Id: d.GetId()}})

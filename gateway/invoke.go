@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,6 +44,15 @@ type callIn struct {
 	// rawBody asks for the upstream's success body as it is (callOut.body)
 	// instead of a decoded message: the REST face writes Connect's own bytes.
 	rawBody bool
+	// forward, set by the REST face, is the caller's request as it came:
+	// the upstream gets its query string and body bytes instead of ones
+	// encoded from the request message, which then holds only the path
+	// parameters (see [forwarded]).
+	forward *forwarded
+	// secured are secured configuration values of a forwarded body that
+	// the request message does not hold (a body that does not decode into
+	// it); secret: never logged.
+	secured []string
 	// wireBody asks for the success body in protobuf binary (callOut.body),
 	// transcoded straight from the JSON without building the message, when
 	// [wirejson.AppendProto] takes it; otherwise the message is decoded. The
@@ -58,12 +68,22 @@ type callOut struct {
 	// body is the success body when callIn.rawBody (JSON) or
 	// callIn.wireBody (protobuf binary) asked for it and it was given.
 	body []byte
+	// header is the upstream's response header, when an answer came.
+	header http.Header
+}
+
+// forwarded is a REST request as the caller sent it.
+type forwarded struct {
+	rawQuery string // without "?"
+	body     []byte // nil for a route without a body
 }
 
 // invoke performs one RPC as one upstream call (plus safe retries): the
 // route's HTTP rule builds the request, the answer is decoded into the
 // response message, and an error answer is translated into a status.
 func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in callIn) (proto.Message, callOut, error) {
+	g.metrics.inFlight.Inc()
+	defer g.metrics.inFlight.Dec()
 	var out callOut
 	m := req.ProtoReflect()
 	r.normalize(m)
@@ -72,6 +92,9 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 
 	ureq, err := r.upstreamRequest(m, in)
 	if err != nil {
+		if _, ok := errors.AsType[*pathParamError](err); ok {
+			return nil, out, invalidPathParam(err.Error(), target)
+		}
 		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, err.Error(), target, nil)
 	}
 
@@ -84,7 +107,7 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	resp, err := g.upstream.Do(wctx, ureq)
 	cancel()
 	if r.verify != nil && ambiguous(resp, err) && ctx.Err() == nil {
-		msg, verr := g.verifyWrite(ctx, r, m, in, target, ambiguityCause(resp, err))
+		msg, verr := g.verifyForwarded(ctx, r, m, in, target, ambiguityCause(resp, err))
 		if verr == nil {
 			g.metrics.ambiguous.WithLabelValues("verified").Inc()
 			out.upstreamStatus = http.StatusCreated // what the write answers when its answer arrives
@@ -102,7 +125,7 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 		terr := g.upstreamError(err, target)
 		return nil, out, terr
 	}
-	out.upstreamStatus, out.attempts = resp.StatusCode, resp.Attempts
+	out.upstreamStatus, out.attempts, out.header = resp.StatusCode, resp.Attempts, resp.Header
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		terr := translate.FromResponse(resp.StatusCode, resp.Header, resp.Body, target)
 		return nil, out, terr
@@ -127,6 +150,36 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	return msg, out, nil
 }
 
+// invalidPathParam is the answer to a path parameter the gateway refuses
+// before any upstream call (see [checkPathParam]): the ErrorResponse the
+// Connect API answers such a parameter with, 400 InvalidPathParam with the
+// broken rule as its detailedErrorMessage, translated as an upstream answer
+// is. Both faces thus see what the Connect API would have said (over gRPC
+// the same status, typed detail and BadRequest field violation; over REST
+// the same body), and the upstream never sees the path.
+func invalidPathParam(detail string, target translate.Target) *translate.Error {
+	type errorObject struct {
+		Code                 string `json:"code"`
+		Message              string `json:"message"`
+		DetailedErrorMessage string `json:"detailedErrorMessage"`
+	}
+	msg := "Request path param is not valid"
+	if e, ok := translate.Lookup(invalidPathParamCode); ok {
+		msg = e.Spec.GetMessageTemplate()
+	}
+	body, err := json.Marshal(struct {
+		StatusCode int           `json:"statusCode"`
+		Message    string        `json:"message"`
+		Errors     []errorObject `json:"errors"`
+	}{http.StatusBadRequest, msg, []errorObject{{invalidPathParamCode, msg, detail}}})
+	if err != nil { // strings and an int always marshal
+		return translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL, "encoding InvalidPathParam: "+err.Error(), target, nil)
+	}
+	return translate.FromResponse(http.StatusBadRequest, http.Header{"Content-Type": {jsonContentType}}, body, target)
+}
+
+const invalidPathParamCode = "InvalidPathParam"
+
 // ambiguityCause says in a few words why a write's outcome is unknown.
 func ambiguityCause(resp *upstream.Response, err error) string {
 	if err != nil {
@@ -136,14 +189,22 @@ func ambiguityCause(resp *upstream.Response, err error) string {
 }
 
 // upstreamRequest builds the upstream HTTP request of a call from the
-// route's rule, with the call's token and correlation id.
+// route's rule, with the call's token and correlation id. The path is built
+// from the request's path parameters, each checked against its rule (a
+// [*pathParamError] otherwise). A forwarded REST request keeps its query
+// string and body bytes as the caller sent them.
 func (r *route) upstreamRequest(m protoreflect.Message, in callIn) (*upstream.Request, error) {
 	path, err := r.path(m)
 	if err != nil {
 		return nil, err
 	}
-	ureq := &upstream.Request{Method: r.httpMethod, Path: path, Query: r.query(m), Operation: r.fullMethod,
+	ureq := &upstream.Request{Method: r.httpMethod, Path: path, Operation: r.fullMethod,
 		Bearer: in.bearer, CorrelationID: in.correlationID}
+	if in.forward != nil {
+		ureq.RawQuery, ureq.Body = in.forward.rawQuery, in.forward.body
+		return ureq, nil
+	}
+	ureq.Query = r.query(m)
 	// Bodies carry fields without presence even at their zero value, as
 	// Connect's own clients send them (`"certification": false`); the protos
 	// make every field Connect may leave out optional.
@@ -159,6 +220,45 @@ func (r *route) upstreamRequest(m protoreflect.Message, in callIn) (*upstream.Re
 		return nil, fmt.Errorf("encoding the request body: %w", err)
 	}
 	return ureq, nil
+}
+
+// verifyForwarded is [Gateway.verifyWrite] for a call of either face: the
+// read-back needs the request's body fields (the draft's key, the update's
+// version), which a forwarded REST request holds only as bytes, decoded
+// here for that purpose alone.
+func (g *Gateway) verifyForwarded(ctx context.Context, r *route, m protoreflect.Message, in callIn, target translate.Target, cause string) (proto.Message, error) {
+	if in.forward != nil {
+		full, err := r.withBody(m, in.forward.body)
+		if err != nil {
+			return nil, g.unknownOutcome(target, cause, "the request body cannot be read to read the resource back: "+err.Error())
+		}
+		m = full
+	}
+	return g.verifyWrite(ctx, r, m, in, target, cause)
+}
+
+// withBody returns a request message with the path parameters of m and the
+// fields of the JSON body, as grpc-gateway would decode a REST request. The
+// REST face sends the body as it came; it decodes it only for what the
+// gateway itself reads of it (a read-back, the secrets to scrub).
+func (r *route) withBody(m protoreflect.Message, body []byte) (protoreflect.Message, error) {
+	full := r.input.New()
+	if r.bodyAll || r.body != nil {
+		dst := full
+		if r.body != nil {
+			dst = full.Mutable(r.body).Message()
+		}
+		if err := wirejson.Unmarshal(body, dst.Interface()); err != nil {
+			return nil, err
+		}
+	}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if r.pathFields[fd.Number()] {
+			full.Set(fd, v)
+		}
+		return true
+	})
+	return full, nil
 }
 
 // decodeResponse reads a successful upstream body into the response message.
@@ -185,7 +285,7 @@ func (r *route) transcodeResponse(body []byte) (wire []byte, ok bool) {
 	return wirejson.AppendProto(buf, body, r.output.Descriptor())
 }
 
-// responseBody returns the part of a response message the REST face writes.
+// restBody returns the part of a response message the REST face writes.
 func (r *route) restBody(resp proto.Message) proto.Message {
 	if r.responseBody == nil {
 		return resp
@@ -196,13 +296,10 @@ func (r *route) restBody(resp proto.Message) proto.Message {
 // upstreamError turns a failed upstream exchange into a status.
 func (g *Gateway) upstreamError(err error, target translate.Target) *translate.Error {
 	uerr, ok := errors.AsType[*upstream.Error](err)
-	if !ok {
-		return translate.FromTransport(err, target)
+	if !ok { // the upstream client classifies every failure: this is a bug
+		uerr = &upstream.Error{Kind: upstream.KindInternal, Err: err}
 	}
-	reason := errorsv1.GatewayReason(errorsv1.GatewayReason_value["GATEWAY_REASON_"+uerr.Kind.String()])
-	if reason == errorsv1.GatewayReason_GATEWAY_REASON_UNSPECIFIED {
-		reason = errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL
-	}
+	reason := uerr.Kind.Reason()
 	if uerr.Ambiguous {
 		reason = errorsv1.GatewayReason_GATEWAY_REASON_OUTCOME_UNKNOWN
 	}
@@ -225,7 +322,7 @@ func (g *Gateway) upstreamError(err error, target translate.Target) *translate.E
 // error that is not a translated one.
 func reasonOf(err error) string {
 	if te, ok := errors.AsType[*translate.Error](err); ok {
-		return te.Label()
+		return te.Parts().Label
 	}
 	if err == nil {
 		return ""
@@ -247,6 +344,7 @@ func codeOf(err error) codes.Code {
 func (g *Gateway) finish(ctx context.Context, r *route, in callIn, out callOut, err error, start time.Time) {
 	elapsed := time.Since(start)
 	code := codeOf(err)
+	traceCall(ctx, r, in, out, err)
 	g.metrics.observeCall(r.series[in.face], code, elapsed)
 	if out.connectCode != "" {
 		g.metrics.translated.WithLabelValues(out.connectCode).Inc()

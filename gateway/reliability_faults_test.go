@@ -48,7 +48,7 @@ var (
 // whether or not the gateway reads back an ambiguous write.
 const unappliedBody = `{"id":"not-applied","version":1,"key":"not-applied","name":"not applied"}`
 
-// TestFaultMatrix drives every fault of DESIGN §5 against get, create,
+// TestFaultMatrix drives every fault kind of the simulator against get, create,
 // update and delete over gRPC and checks the code and the retry decision:
 // GET is retried on 502, 503, 504 and transport failures; writes only on a
 // 502 BadGateway (an HTML 502 counts: it comes from infrastructure) and on

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,11 +12,8 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
-	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/connect-gateway/connect-gateway/gateway/internal/limitread"
 	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
@@ -77,13 +75,16 @@ func (r *route) variables() int {
 	return n
 }
 
-// restHandler serves one route on the REST face: it builds the request
-// message from the path, the query and the body as grpc-gateway would, and
-// calls the same handler as the gRPC server, in process. Only the
-// Authorization and X-Correlation-ID headers are read; no other header of
-// the caller reaches the upstream.
+// restHandler serves one route on the REST face as a transparent proxy of
+// the Connect API: the upstream gets the caller's method, path (rebuilt
+// from the path parameters, each checked first), query string and body
+// bytes as they came; the caller gets the upstream's status, body bytes and
+// the headers of [passedHeaders]. The gateway only bounds the body, sets the
+// token and correlation id, and decides retries and read-back (see
+// [Gateway.invoke]); it judges nothing the Connect API judges itself (JSON,
+// field types, query values). Only the Authorization and X-Correlation-ID
+// headers of the caller are read; no other header reaches the upstream.
 func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
-	filter := utilities.NewDoubleArray(r.boundFieldPaths())
 	return func(w http.ResponseWriter, hr *http.Request, params map[string]string) {
 		start := time.Now()
 		in := callIn{
@@ -92,7 +93,8 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 			correlationID: correlationID(hr.Header.Get(upstream.HeaderCorrelationID)),
 			bearer:        bearerToken(hr.Header.Get("Authorization")),
 		}
-		req, err := g.restRequest(w, hr, r, params, filter, in.correlationID)
+		req, fwd, err := g.restForward(w, hr, r, params, in.correlationID)
+		in.forward = fwd
 		var (
 			resp proto.Message
 			out  callOut
@@ -100,67 +102,172 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 		if err == nil {
 			resp, out, err = g.invoke(hr.Context(), r, req, in)
 		}
-		err = g.scrubCall(err, &out, in, req)
+		if err != nil {
+			var full proto.Message
+			full, in.secured = restSecrets(r, req, fwd)
+			err = g.scrubCall(err, &out, in, full)
+		}
 		g.finish(hr.Context(), r, in, out, err, start)
 		if err != nil {
-			writeError(w, err, in.correlationID)
+			writeRESTError(w, err, out.header, in.correlationID)
 			return
 		}
-		body := out.body
+		body, header := out.body, out.header
 		if body == nil { // a write verified by reading back: its message
+			header = nil
 			body, err = wirejson.MarshalOptions{EmitDefaults: true}.Marshal(r.restBody(resp))
 		}
 		if err != nil {
-			writeError(w, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL,
-				"encoding the response: "+err.Error(), translate.Target{CorrelationID: in.correlationID}, nil), in.correlationID)
+			writeRESTError(w, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL,
+				"encoding the response: "+err.Error(), translate.Target{CorrelationID: in.correlationID}, nil), nil, in.correlationID)
 			return
 		}
 		h := w.Header()
-		h.Set("Content-Type", "application/json; charset=utf-8")
-		h.Set(upstream.HeaderCorrelationID, in.correlationID)
+		copyPassed(h, header)
+		if header == nil {
+			h.Set("Content-Type", jsonContentType)
+		}
+		if h.Get(upstream.HeaderCorrelationID) == "" {
+			h.Set(upstream.HeaderCorrelationID, in.correlationID)
+		}
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(out.upstreamStatus) // the upstream's own: 201 on create and update, 202 on Deployment delete
 		_, _ = w.Write(body)
 	}
 }
 
-// restRequest decodes a REST request into the route's input message.
-func (g *Gateway) restRequest(w http.ResponseWriter, hr *http.Request, r *route, params map[string]string, filter *utilities.DoubleArray, cid string) (proto.Message, error) {
+// jsonContentType is the Content-Type of the Connect API's JSON answers,
+// and of the REST face's own.
+const jsonContentType = "application/json; charset=utf-8"
+
+// restForward reads what the REST face forwards of a request: the route's
+// input message holding only the path parameters (checked when the
+// upstream path is built), and the query string and body bytes as they
+// came. The body is read only for a route that has one, through the
+// gateway's bound.
+func (g *Gateway) restForward(w http.ResponseWriter, hr *http.Request, r *route, params map[string]string, cid string) (proto.Message, *forwarded, error) {
 	target := translate.Target{ResourceType: r.resourceType, CorrelationID: cid}
-	invalid := func(format string, args ...any) error {
-		return translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, fmt.Sprintf(format, args...), target, nil)
-	}
 	msg := r.input.New()
-	if r.bodyAll || r.body != nil {
-		if hr.ContentLength > g.opts.MaxRequestBytes {
-			return nil, tooLarge(hr.ContentLength, g.opts.MaxRequestBytes, target)
-		}
-		body, over, err := limitread.Read(http.MaxBytesReader(w, hr.Body, g.opts.MaxRequestBytes+1), hr.ContentLength, g.opts.MaxRequestBytes)
-		if over {
-			return nil, tooLarge(-1, g.opts.MaxRequestBytes, target)
-		}
-		if err != nil {
-			return nil, invalid("reading the request body: %v", err)
-		}
-		dst := msg
-		if r.body != nil {
-			dst = msg.Mutable(r.body).Message()
-		}
-		if err := wirejson.Unmarshal(body, dst.Interface()); err != nil {
-			return nil, invalid("the request body is not a valid %s: %v", dst.Descriptor().Name(), err)
-		}
-	}
 	for name, value := range params {
 		if err := runtime.PopulateFieldFromPath(msg.Interface(), name, value); err != nil {
-			return nil, invalid("path parameter %s: %v", name, err)
+			return nil, nil, invalidPathParam(fmt.Sprintf("%s: %v", name, err), target)
 		}
 	}
-	if !r.bodyAll {
-		if err := runtime.PopulateQueryParameters(msg.Interface(), hr.URL.Query(), filter); err != nil {
-			return nil, invalid("query: %v", err)
+	fwd := &forwarded{rawQuery: hr.URL.RawQuery}
+	if r.bodyAll || r.body != nil {
+		body, err := g.readBody(w, hr, target)
+		if err != nil {
+			return nil, nil, err
+		}
+		fwd.body = body
+	}
+	return msg.Interface(), fwd, nil
+}
+
+// restSecrets finds the secured configuration values that
+// [Gateway.scrubCall] masks in a failed REST call's answer: the request
+// with the forwarded body decoded when it decodes, else the values found
+// under "securedConfiguration" in any JSON body. The answer goes back to
+// the caller who sent the values, but it is also logged and counted, and an
+// upstream that echoes a request must not make the gateway repeat a secret.
+func restSecrets(r *route, req proto.Message, fwd *forwarded) (proto.Message, []string) {
+	if req == nil || fwd == nil || fwd.body == nil {
+		return req, nil
+	}
+	if full, err := r.withBody(req.ProtoReflect(), fwd.body); err == nil {
+		return full.Interface(), nil
+	}
+	var doc any
+	if json.Unmarshal(fwd.body, &doc) != nil {
+		return req, nil // not JSON: the upstream refuses it without reading a value
+	}
+	var values []string
+	collectSecured(doc, false, &values)
+	return req, values
+}
+
+// collectSecured appends the string "value" members of the objects listed
+// under a "securedConfiguration" key, at any depth, to out.
+func collectSecured(v any, secured bool, out *[]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if s, ok := e.(string); ok && secured && k == "value" && s != "" {
+				*out = append(*out, s)
+				continue
+			}
+			collectSecured(e, k == "securedConfiguration", out)
+		}
+	case []any:
+		for _, e := range v {
+			collectSecured(e, secured, out)
 		}
 	}
-	return msg.Interface(), nil
+}
+
+// passedHeaders are the upstream response headers the REST face passes on
+// to its caller, as the Connect API sent them; no other header passes.
+// Each is one a Connect client reads:
+//
+//   - Content-Type: the media type and charset of the body, exactly
+//     ("application/json; charset=utf-8"), so that a client decodes the
+//     bytes as Connect meant them;
+//   - WWW-Authenticate: the OAuth challenge of a 401 (RFC 6750 §3,
+//     `Bearer error="invalid_token"`), which tells a client to fetch a new
+//     token rather than give up;
+//   - Retry-After: how long to wait before retrying a 429, 502 or 503
+//     (RFC 9110 §10.2.3); clients' retry policies read it;
+//   - X-Correlation-ID: the id that finds the request in Connect's logs and
+//     the gateway's (the gateway sets its own when the upstream sends none);
+//   - Location: where a created resource is, when Connect says so
+//     (RFC 9110 §10.2.2);
+//   - Cache-Control: whether an answer may be cached, which a cache
+//     between the caller and the gateway must hear from Connect.
+//
+// Never passed: hop-by-hop headers (Connection, Keep-Alive,
+// Transfer-Encoding, Upgrade, Proxy-*, TE, Trailer), which describe the
+// gateway's own connection to the upstream; Content-Length and
+// Content-Encoding, which the gateway sets for the bytes it writes;
+// Set-Cookie and anything else that may carry a credential or a session of
+// the gateway's; and every header of the upstream's infrastructure.
+var passedHeaders = []string{
+	"Content-Type",
+	"Www-Authenticate",
+	"Retry-After",
+	upstream.HeaderCorrelationID,
+	"Location",
+	"Cache-Control",
+}
+
+// copyPassed copies the [passedHeaders] of from into to.
+func copyPassed(to, from http.Header) {
+	for _, k := range passedHeaders {
+		if v := from.Values(k); len(v) > 0 {
+			to[http.CanonicalHeaderKey(k)] = slices.Clone(v)
+		}
+	}
+}
+
+// writeRESTError answers a failed REST call: with the upstream's own
+// status, body bytes and passed headers when err is the translation of a
+// Connect ErrorResponse that the answer can repeat as it came
+// ([translate.Parts].UpstreamBody); with the Connect ErrorResponse the
+// gateway renders of err otherwise (see [writeError]).
+func writeRESTError(w http.ResponseWriter, err error, upstreamHeader http.Header, correlationID string) {
+	te, ok := errors.AsType[*translate.Error](err)
+	if !ok || te.Parts().UpstreamBody == nil || upstreamHeader == nil {
+		writeError(w, err, correlationID)
+		return
+	}
+	code, _, body := translate.ResponseOf(te)
+	h := w.Header()
+	copyPassed(h, upstreamHeader)
+	if h.Get(upstream.HeaderCorrelationID) == "" {
+		h.Set(upstream.HeaderCorrelationID, correlationID)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	_, _ = w.Write(body)
 }
 
 func tooLarge(size, limit int64, target translate.Target) error {
@@ -172,39 +279,16 @@ func tooLarge(size, limit int64, target translate.Target) error {
 		map[string]string{"limit": strconv.FormatInt(limit, 10)})
 }
 
-// boundFieldPaths lists the fields a REST request sets from its path or
-// body, which the query must not set again.
-func (r *route) boundFieldPaths() [][]string {
-	var paths [][]string
-	fs := r.desc.Input().Fields()
-	for i := range fs.Len() {
-		fd := fs.Get(i)
-		if r.bound(fd) {
-			paths = append(paths, []string{string(fd.Name())}, []string{fd.JSONName()})
-		}
-	}
-	return paths
-}
-
 // writeError renders err as a Connect ErrorResponse: the upstream's own
-// body for a translated upstream error that holds all of it
-// ([translate.Error.RESTResponse]), translate.ToResponse of its status
-// otherwise.
+// body for a translated upstream error that holds all of it,
+// translate.ToResponse of its status otherwise ([translate.ResponseOf]).
 func writeError(w http.ResponseWriter, err error, correlationID string) {
-	var (
-		code   int
-		header http.Header
-		body   []byte
-	)
-	if te, ok := errors.AsType[*translate.Error](err); ok {
-		code, header, body = te.RESTResponse() // the upstream's own bytes when it has them
-	} else {
-		code, header, body = translate.ToResponse(status.Convert(err))
-	}
+	code, header, body := translate.ResponseOf(err) // the upstream's own bytes when it has them
 	h := w.Header()
 	for k, v := range header {
 		h[k] = v
 	}
+	h.Set("Content-Type", jsonContentType) // as the Connect API's own errors
 	if h.Get(upstream.HeaderCorrelationID) == "" {
 		h.Set(upstream.HeaderCorrelationID, correlationID)
 	}
@@ -222,7 +306,8 @@ func (g *Gateway) routingError(_ context.Context, _ *runtime.ServeMux, _ runtime
 	case http.StatusMethodNotAllowed:
 		reason, msg = errorsv1.GatewayReason_GATEWAY_REASON_METHOD_NOT_ALLOWED, fmt.Sprintf("method %s is not allowed on %s", hr.Method, hr.URL.Path)
 	case http.StatusBadRequest:
-		reason, msg = errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, fmt.Sprintf("malformed request path %s", hr.URL.Path)
+		writeError(w, invalidPathParam(fmt.Sprintf("malformed request path %s", hr.URL.Path), translate.Target{CorrelationID: cid}), cid)
+		return
 	}
 	writeError(w, translate.NewError(reason, msg, translate.Target{CorrelationID: cid}, nil), cid)
 }

@@ -54,8 +54,8 @@ func TestRESTErrorsAreConnectsBytes(t *testing.T) {
 			if resp.StatusCode != tt.status {
 				t.Errorf("status %d, want %d", resp.StatusCode, tt.status)
 			}
-			if ct, cid := resp.Header.Get("Content-Type"), resp.Header.Get("X-Correlation-ID"); ct != "application/json" || cid != "cid-"+key {
-				t.Errorf("Content-Type %q and X-Correlation-ID %q, want application/json and cid-%s", ct, cid, key)
+			if ct, cid := resp.Header.Get("Content-Type"), resp.Header.Get("X-Correlation-ID"); ct != "application/json; charset=utf-8" || cid != "cid-"+key {
+				t.Errorf("Content-Type %q and X-Correlation-ID %q, want the upstream's application/json; charset=utf-8 and cid-%s", ct, cid, key)
 			}
 			switch {
 			case tt.same && !bytes.Equal(body, []byte(tt.body)):

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"google.golang.org/genproto/googleapis/api/annotations"
@@ -54,6 +55,8 @@ type segment struct {
 }
 
 // loadRoutes reads the routes of the named services from the global registry.
+// Streaming methods have no route: they have no google.api.http rule and no
+// REST face.
 func loadRoutes(services ...protoreflect.FullName) ([]*route, error) {
 	var routes []*route
 	for _, name := range services {
@@ -66,6 +69,9 @@ func loadRoutes(services ...protoreflect.FullName) ([]*route, error) {
 			return nil, fmt.Errorf("%s is not a service", name)
 		}
 		for i := range sd.Methods().Len() {
+			if md := sd.Methods().Get(i); md.IsStreamingClient() || md.IsStreamingServer() {
+				continue // served by the stream handlers (stream.go); no REST route
+			}
 			r, err := newRoute(sd.Methods().Get(i))
 			if err != nil {
 				return nil, err
@@ -192,8 +198,8 @@ func (r *route) path(req protoreflect.Message) (string, error) {
 			fd = set
 		}
 		v := req.Get(fd).String()
-		if v == "" {
-			return "", fmt.Errorf("%s is required", fd.JSONName())
+		if err := checkPathParam(fd, v); err != nil { // an empty value too: an empty segment
+			return "", err
 		}
 		b.WriteString(prefix)
 		b.WriteString(url.PathEscape(v))
@@ -223,7 +229,7 @@ func (r *route) normalize(req protoreflect.Message) {
 	}
 }
 
-// target returns what req addresses: the value of the first oneof-bound path
+// addressed returns what req addresses: the value of the first oneof-bound path
 // variable, as id or key.
 func (r *route) addressed(req protoreflect.Message) (id, key string) {
 	for _, s := range r.segments {
@@ -311,4 +317,53 @@ func oneofMembers(od protoreflect.OneofDescriptor) string {
 		names[i] = od.Fields().Get(i).JSONName()
 	}
 	return strings.Join(names, " or ")
+}
+
+// Path parameters follow the rules the Connect API documents for them, and
+// the gateway checks them before they become part of an upstream URL: a
+// value outside these patterns could name another resource (a dot segment,
+// a slash, a percent-encoded one), so it never reaches the upstream.
+//
+//   - key: the key constraint of Connector, ConnectorStaged and Deployment
+//     and of their drafts, `^[A-Za-z0-9_-]+$`, 2 to 256 characters
+//     (https://docs.commercetools.com/connect/connectors-staged, the
+//     `key` of ConnectorStagedDraft in the Connect RAML);
+//   - project_key: a Composable Commerce Project key, the same alphabet, 2
+//     to 36 characters (https://docs.commercetools.com/api/projects/project);
+//   - id (and any other path variable): ids are server-made, from the same
+//     alphabet; any length from 1 to 256.
+//
+// The alphabet has no '.', '/', '%' or '=': no dot segment, no empty
+// segment, nothing that changes the path or the key= form.
+var (
+	keyParam        = regexp.MustCompile(`^[A-Za-z0-9_-]{2,256}$`)
+	projectKeyParam = regexp.MustCompile(`^[a-zA-Z0-9_-]{2,36}$`)
+	idParam         = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+)
+
+// pathParamError is a path parameter that breaks its rule: the caller gets
+// InvalidPathParam, as from the Connect API, without an upstream call.
+type pathParamError struct {
+	name, value string
+	rule        *regexp.Regexp
+}
+
+// Error reads as the Connect API's detailedErrorMessage of InvalidPathParam.
+func (e *pathParamError) Error() string {
+	return fmt.Sprintf("%s %q must match %s", e.name, e.value, e.rule)
+}
+
+// checkPathParam checks the value of the path variable fd against its rule.
+func checkPathParam(fd protoreflect.FieldDescriptor, v string) error {
+	rule, name := idParam, fd.JSONName()
+	switch fd.Name() {
+	case "key":
+		rule = keyParam
+	case "project_key":
+		rule = projectKeyParam
+	}
+	if !rule.MatchString(v) {
+		return &pathParamError{name: name, value: v, rule: rule}
+	}
+	return nil
 }

@@ -26,7 +26,7 @@ const minSecretLen = 6
 
 // callSecrets lists the secrets a call knows of: the caller's bearer token,
 // the gateway's client secret and token, and the secured configuration
-// values of the request.
+// values of the request (and of a forwarded body it does not hold).
 func (g *Gateway) callSecrets(in callIn, req proto.Message) []string {
 	var out []string
 	if in.bearer != "" {
@@ -35,12 +35,13 @@ func (g *Gateway) callSecrets(in callIn, req proto.Message) []string {
 	if g.opts.Auth == AuthClientCredentials && g.opts.Credentials != nil {
 		out = append(out, g.opts.Credentials.Secrets()...)
 	}
+	out = append(out, in.secured...)
 	return append(out, redact.Secrets(req)...)
 }
 
 // scrubCall removes the call's secrets from err (see [scrubError]). The
 // call's Connect code for logs and metrics (out.connectCode) is kept: it is
-// a label from a fixed set ([translate.Error.Label]), which no upstream
+// a label from a fixed set ([translate.Parts.Label]), which no upstream
 // text reaches.
 func (g *Gateway) scrubCall(err error, out *callOut, in callIn, req proto.Message) error {
 	if err == nil {
@@ -62,8 +63,8 @@ func scrubError(err error, secrets []string) error {
 	if err == nil || len(forms) == 0 {
 		return err
 	}
-	if te, ok := errors.AsType[*translate.Error](err); ok && !te.ContainsAny(forms) {
-		if !containsAny(te.UpstreamBody(), forms) {
+	if te, ok := errors.AsType[*translate.Error](err); ok && !statusContainsAny(te.Parts().Status, forms) {
+		if !containsAny(te.Parts().UpstreamBody, forms) {
 			return err // the common case, checked without copying the status
 		}
 		// The upstream's body, which the REST face answers with as it is,
@@ -137,6 +138,23 @@ func jsonEscape(s string, html bool) string {
 	_ = enc.Encode(s) // a string always encodes
 	j := strings.TrimSpace(b.String())
 	return j[1 : len(j)-1]
+}
+
+// statusContainsAny reports whether the status's message, or the wire bytes
+// of any of its details, contain one of forms, without copying the status:
+// a cheap first check before scrubbing.
+func statusContainsAny(pb *spb.Status, forms []string) bool {
+	for _, f := range forms {
+		if strings.Contains(pb.GetMessage(), f) {
+			return true
+		}
+	}
+	for _, d := range pb.GetDetails() {
+		if containsAny(d.GetValue(), forms) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsAny(b []byte, forms []string) bool {

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connect-gateway/connect-gateway/gateway/redact"
+	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 	"github.com/connect-gateway/connect-gateway/translate"
 )
@@ -47,7 +48,8 @@ func TestScrubError(t *testing.T) {
 		},
 		{
 			name: "gateway error quoting it",
-			err:  translate.FromTransport(&url.Error{Op: "Get", URL: "http://u/" + url.PathEscape(secret), Err: http.ErrHandlerTimeout}, target),
+			err: (&Gateway{}).upstreamError(&upstream.Error{Kind: upstream.KindUnavailable,
+				Err: &url.Error{Op: "Get", URL: "http://u/" + url.PathEscape(secret), Err: http.ErrHandlerTimeout}}, target),
 			code: codes.Unavailable, status: 502,
 		},
 	}
@@ -132,5 +134,32 @@ func BenchmarkScrubErrorClean(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = scrubError(err, secrets)
+	}
+}
+
+// TestStatusContainsAny: the cheap check finds a secret in the message or in
+// a detail's wire bytes, as they are, without copying the status.
+func TestStatusContainsAny(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"statusCode":400,"message":"bad token abc123xyz","errors":[{"code":"InvalidJsonInput","message":"bad","detailedErrorMessage":"echo: s3cr3t-value"}]}`)
+	pb := translate.FromResponse(400, nil, body, translate.Target{CorrelationID: "cid"}).Parts().Status
+	tests := []struct {
+		needles []string
+		want    bool
+	}{
+		{[]string{"abc123xyz"}, true},               // in the message
+		{[]string{"nothing", "s3cr3t-value"}, true}, // in a detail only
+		{[]string{"absent-needle"}, false},          // nowhere
+		{nil, false},                                // nothing to look for
+		{[]string{`"echo: s3cr3t-value"`}, true},    // JSON text inside extra_json
+		{[]string{"czNjcjN0LXZhbHVl"}, false},       // base64 of it: not there
+	}
+	for _, tt := range tests {
+		if got := statusContainsAny(pb, tt.needles); got != tt.want {
+			t.Errorf("statusContainsAny(%q) = %v, want %v", tt.needles, got, tt.want)
+		}
+	}
+	if statusContainsAny(nil, []string{"x"}) {
+		t.Error("a nil status contains something")
 	}
 }

@@ -34,6 +34,7 @@ func (g *Gateway) registerServices(s *grpc.Server) {
 			Handler:    g.grpcHandler(r),
 		})
 	}
+	g.registerStreams(descs)
 	for _, name := range order {
 		s.RegisterService(descs[name], g)
 	}
@@ -62,6 +63,7 @@ func (g *Gateway) grpcHandler(r *route) grpc.MethodHandler {
 // transcoded straight to protobuf binary, a proto.Message otherwise.
 func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (any, error) {
 	start := time.Now()
+	ctx = g.grpcTraceContext(ctx)
 	in := callIn{
 		face:          faceGRPC,
 		wireBody:      true,

@@ -73,7 +73,7 @@ func TestHungTokenEndpointHonoursTheCallerDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := client.GetConnectorStaged(ctx, getStaged("x"))
+	_, err := client.GetConnectorStaged(ctx, getStaged("xx"))
 	elapsed := time.Since(start)
 	if status.Code(err) != codes.DeadlineExceeded {
 		t.Fatalf("%v, want DEADLINE_EXCEEDED", err)
@@ -83,7 +83,8 @@ func TestHungTokenEndpointHonoursTheCallerDeadline(t *testing.T) {
 	}
 }
 
-// TestRetries follows DESIGN §5 through the gateway: attempts counted by the
+// TestRetries follows the retry rules (docs/design.md#calling-the-upstream-safely)
+// through the gateway: attempts counted by the
 // simulator.
 func TestRetries(t *testing.T) {
 	t.Parallel()
@@ -119,7 +120,7 @@ func TestRetries(t *testing.T) {
 			fault: connectsim.FaultAction{Kind: connectsim.FaultRespond, Code: "ConcurrentModification"},
 			call: func(t *testing.T, e *env) error {
 				_, err := connectv1.NewConnectorStagedServiceClient(e.conn).UpdateConnectorStaged(e.ctx(t), &connectv1.UpdateConnectorStagedRequest{
-					Ref: &connectv1.UpdateConnectorStagedRequest_Key{Key: "k"}, Version: 1,
+					Ref: &connectv1.UpdateConnectorStagedRequest_Key{Key: "kk"}, Version: 1,
 					Actions: []*connectv1.ConnectorStagedUpdateAction{{Action: &connectv1.ConnectorStagedUpdateAction_Unlist{Unlist: &connectv1.ConnectorStagedUnlistAction{}}}},
 				})
 				return err

@@ -84,27 +84,9 @@ func Lookup(code string) (Entry, bool) {
 	return *e, true
 }
 
-// LookupReason returns the catalogue entry whose ErrorInfo reason is reason.
-func LookupReason(reason string) (Entry, bool) {
-	e, ok := catalog.byReason[reason]
-	if !ok {
-		return Entry{}, false
-	}
-	return *e, true
-}
-
 // Entries returns every catalogue entry, in declaration order.
 func Entries() []Entry {
 	return append([]Entry(nil), catalog.entries...)
-}
-
-// Gateway returns the entry of a reason the gateway originates.
-func Gateway(r errorsv1.GatewayReason) GatewayEntry {
-	e, ok := gatewayEntry(r)
-	if !ok {
-		panic(fmt.Sprintf("translate: gateway reason %v has no catalogue row", r))
-	}
-	return e
 }
 
 // GatewayEntries returns every reason the gateway originates, in declaration order.

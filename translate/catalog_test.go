@@ -10,8 +10,9 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-// TestCatalogCoversReference fails when a code documented in the reference
-// files has no catalogue row.
+// TestCatalogCoversReference fails when a code documented by Connect
+// (testdata/reference-codes.txt) has no catalogue row, or a row has no
+// documented code.
 func TestCatalogCoversReference(t *testing.T) {
 	t.Parallel()
 	documented := map[string]bool{}
@@ -26,16 +27,18 @@ func TestCatalogCoversReference(t *testing.T) {
 			documented[line] = true
 		}
 	}
-	if len(documented) != 39 {
-		t.Fatalf("reference lists %d codes, want 39", len(documented))
+	if len(documented) == 0 {
+		t.Fatal("the reference list is empty")
 	}
 	for code := range documented {
 		if _, ok := Lookup(code); !ok {
 			t.Errorf("documented code %s has no catalogue row", code)
 		}
 	}
-	if got := len(Entries()); got != len(documented) {
-		t.Errorf("catalogue has %d rows, reference %d", got, len(documented))
+	for _, e := range Entries() {
+		if !documented[e.Code] {
+			t.Errorf("catalogue code %s is not in the reference list", e.Code)
+		}
 	}
 }
 

@@ -5,23 +5,25 @@
 //
 // The error catalogue is declared once, as options on the ErrorCode and
 // GatewayReason enums of commercetools.connect.errors.v1; [Lookup],
-// [Entries], [LookupReason], [Gateway] and [GatewayEntries] read it from the
-// descriptors.
+// [Entries] and [GatewayEntries] read it from the descriptors.
 //
-// # The three ways in, the one way out
+// # The two ways in, the one way out
 //
 //   - [FromResponse]: an upstream error response (HTTP status, headers,
 //     body) and the [Target] the call addressed.
-//   - [FromTransport]: no response at all (refused, reset, TLS, timeout,
-//     cancelled).
-//   - [NewError]: an error the gateway originates (a bad request, a limit).
+//   - [NewError]: an error the gateway originates (a bad request, a limit,
+//     no answer from the upstream: the gateway's upstream client classifies
+//     those failures and names the reason).
 //
 // Each returns an [*Error], which gRPC handlers return as it is (it
-// implements GRPCStatus). [ToResponse] renders any status for the REST face,
-// and [ErrorInfoOf], [ErrorResponseOf] and [DetailOf] give clients the
-// details of any error a gRPC call returns.
+// implements GRPCStatus). [ToResponse] renders any status for the REST face
+// ([ResponseOf] any error, without copying a translated one), and
+// [ErrorInfoOf], [ErrorResponseOf] and [DetailOf] give clients the details
+// of any error a gRPC call returns.
 //
-// # What a translated status carries (DESIGN §4.1)
+// # What a translated status carries
+//
+// (The reasons behind it are in docs/design.md#the-error-contract.)
 //
 // In this order: one google.rpc.ErrorInfo (reason from the catalogue, domain
 // connect.commercetools.com, metadata "code", "httpStatus" and the first

@@ -1,9 +1,8 @@
 package translate
 
 import (
-	"bytes"
+	"errors"
 	"net/http"
-	"strings"
 	"sync"
 
 	spb "google.golang.org/genproto/googleapis/rpc/status"
@@ -64,83 +63,65 @@ func (t Target) subject() string {
 	return t.ResourceType + "/" + id
 }
 
-// Error is a gRPC status with rich details, made by [FromResponse],
-// [FromTransport] or [NewError]. gRPC handlers return it as it is: grpc-go
+// Error is a gRPC status with rich details, made by [FromResponse] or
+// [NewError]. gRPC handlers return it as it is: grpc-go
 // finds the status through [Error.GRPCStatus]. An Error is immutable and safe
 // for concurrent use.
 type Error struct {
 	httpStatus int
 	pb         *spb.Status
-	cause      error
 	label      string
-	// body is the upstream's body when pb translates it (see UpstreamBody).
+	// body is the upstream's body when pb translates it (see Parts).
 	body []byte
 
 	once sync.Once
 	st   *status.Status
 }
 
-func newError(httpStatus int, pb *spb.Status, cause error, label string) *Error {
-	return &Error{httpStatus: httpStatus, pb: pb, cause: cause, label: label}
+func newError(httpStatus int, pb *spb.Status, label string) *Error {
+	return &Error{httpStatus: httpStatus, pb: pb, label: label}
 }
 
-// ContainsAny reports whether the status's message, or the wire bytes of
-// any of its details, contain one of needles, without copying the status:
-// a cheap first check before scrubbing text out of it.
-func (e *Error) ContainsAny(needles []string) bool {
-	if e == nil {
-		return false
-	}
-	for _, n := range needles {
-		if strings.Contains(e.pb.GetMessage(), n) {
-			return true
-		}
-		nb := []byte(n)
-		for _, d := range e.pb.GetDetails() {
-			if bytes.Contains(d.GetValue(), nb) {
-				return true
-			}
-		}
-	}
-	return false
+// Parts are what an [Error] is made of, for a server that must look inside
+// it without copying its status (a secret scrubber) or name it (a metric
+// label). They are shared with the Error: the caller must not modify them.
+type Parts struct {
+	// Status is the status, with its details.
+	Status *spb.Status
+	// UpstreamBody is the upstream's error body when the Error translates a
+	// well-formed Connect ErrorResponse with an error status (400 to 599),
+	// and nil otherwise. Rendering the status with [ToResponse] gives the
+	// same JSON, unless errors were dropped to fit the status bound
+	// (ErrorInfo.metadata truncated): these bytes still hold them all, and
+	// every value of a key given twice, which matters to anyone searching
+	// them for secrets. [ResponseOf] answers with them.
+	UpstreamBody []byte
+	// Label names what the error is, from a small fixed set fit for a
+	// metric label or a log field: the catalogued Connect code of the first
+	// upstream error ("ConcurrentModification"), [LabelUncatalogued] for a
+	// code the catalogue does not know, or the gateway reason
+	// ("UPSTREAM_TIMEOUT").
+	Label string
 }
 
-// UpstreamBody returns the upstream's error body when the Error is the
-// translation of a well-formed Connect ErrorResponse with an error status
-// (400 to 599), and nil otherwise. Rendering the status with [ToResponse]
-// gives the same JSON, unless errors were dropped to fit the status bound
-// (ErrorInfo.metadata truncated): these bytes still hold them all. The REST
-// face answers with them, Connect's own, as it does a successful body. The
-// caller must not modify them; they may hold what the status does not (all
-// the errors, and every value of a key given twice), which matters to
-// anyone searching them for secrets.
-func (e *Error) UpstreamBody() []byte {
+// Parts returns what e is made of, without copying; zero Parts for a nil e.
+func (e *Error) Parts() Parts {
 	if e == nil {
-		return nil
+		return Parts{}
 	}
-	return e.body
+	return Parts{Status: e.pb, UpstreamBody: e.body, Label: e.label}
 }
 
-// RESTResponse is [ToResponse] of the error's status, without copying the
-// status, except for the body: the upstream's own bytes when
-// [Error.UpstreamBody] has them (all of them, even when the status had to
-// drop errors), the rendering of the status otherwise.
-func (e *Error) RESTResponse() (httpStatus int, header http.Header, body []byte) {
-	if e == nil {
-		return ToResponse(nil)
+// ResponseOf renders any error for the REST face as [ToResponse] renders
+// its status, without copying the status of an [*Error]; an Error that
+// translates a well-formed upstream error answers with the upstream's own
+// bytes ([Parts.UpstreamBody]: all of them, even when the status had to
+// drop errors).
+func ResponseOf(err error) (httpStatus int, header http.Header, body []byte) {
+	if te, ok := errors.AsType[*Error](err); ok && te != nil {
+		return toResponse(te.pb, te.body)
 	}
-	return toResponse(e.pb, e.body)
-}
-
-// Label names what the error is, from a small fixed set fit for a metric
-// label or a log field: the catalogued Connect code of the first upstream
-// error ("ConcurrentModification"), [LabelUncatalogued] for a code the
-// catalogue does not know, or the gateway reason ("UPSTREAM_TIMEOUT").
-func (e *Error) Label() string {
-	if e == nil {
-		return ""
-	}
-	return e.label
+	return ToResponse(status.Convert(err))
 }
 
 // Error returns the same text as the error of the equivalent
@@ -173,19 +154,10 @@ func (e *Error) Code() codes.Code {
 // HTTPStatus returns the HTTP status the REST face answers with, the one
 // [ToResponse] gives: the upstream's for an error made by [FromResponse] (502
 // when the upstream's is not an error status, 400 to 599), and the reason's
-// row for an error the gateway made ([NewError], [FromTransport]).
+// row for an error the gateway made ([NewError]).
 func (e *Error) HTTPStatus() int {
 	if e == nil {
 		return 0
 	}
 	return e.httpStatus
-}
-
-// Unwrap returns the transport error of an Error made by [FromTransport], so
-// that errors.Is(err, context.Canceled) and the like keep working.
-func (e *Error) Unwrap() error {
-	if e == nil {
-		return nil
-	}
-	return e.cause
 }

@@ -29,15 +29,15 @@ const (
 )
 
 // FromResponse translates an upstream error response (its HTTP status,
-// headers and body) into an [Error] whose status carries what DESIGN §4.1
-// lists. It never panics and never returns nil; the status is never OK, for
+// headers and body) into an [Error] whose status carries what the package
+// documentation lists. It never panics and never returns nil; the status is never OK, for
 // any input.
 //
 // A body that is a well-formed Connect ErrorResponse (see parse.go) is
 // translated by the catalogue row of its first error's code, or by HTTP
 // status ([CodeForHTTPStatus]) when the code is not catalogued or there is no
 // error. Any other body, and any HTTP status outside 400 to 599, takes the
-// UPSTREAM_MALFORMED_ERROR path of DESIGN §4.3: the code follows the HTTP
+// UPSTREAM_MALFORMED_ERROR path (docs/design.md#odd-input): the code follows the HTTP
 // status (UNKNOWN outside 400 to 599) and an
 // [errorsv1.UpstreamMalformedError] keeps a bounded excerpt of the body.
 //
@@ -71,12 +71,12 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 	if tr.entry != nil {
 		label = tr.entry.Code
 	}
-	e := newError(httpStatus, pb, nil, label)
+	e := newError(httpStatus, pb, label)
 	e.body = body
 	return e
 }
 
-// LabelUncatalogued is the [Error.Label] of an upstream error whose code the
+// LabelUncatalogued is the [Parts.Label] of an upstream error whose code the
 // catalogue does not know (or that has no error at all): labels stay a
 // bounded set whatever the upstream sends.
 const LabelUncatalogued = "UNCATALOGUED"

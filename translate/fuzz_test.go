@@ -135,13 +135,13 @@ func FuzzFromResponse(f *testing.F) {
 				if len(body) < neverTruncatedBelow {
 					t.Fatalf("a %d-byte body was truncated", len(body))
 				}
-				if !bytes.Equal(e.UpstreamBody(), body) {
+				if !bytes.Equal(e.Parts().UpstreamBody, body) {
 					t.Fatal("a truncated translation does not keep the upstream's body")
 				}
 				return
 			}
-			if !bytes.Equal(e.UpstreamBody(), body) {
-				t.Fatalf("UpstreamBody() = %q, want the upstream's body", e.UpstreamBody())
+			if !bytes.Equal(e.Parts().UpstreamBody, body) {
+				t.Fatalf("Parts().UpstreamBody = %q, want the upstream's body", e.Parts().UpstreamBody)
 			}
 			if gotStatus != httpStatus {
 				t.Fatalf("REST status %d, want %d", gotStatus, httpStatus)
@@ -154,7 +154,7 @@ func FuzzFromResponse(f *testing.F) {
 		if info.GetDomain() != DomainGateway || info.GetReason() != "UPSTREAM_MALFORMED_ERROR" {
 			t.Fatalf("malformed body took the %s/%s path", info.GetDomain(), info.GetReason())
 		}
-		if e.UpstreamBody() != nil {
+		if e.Parts().UpstreamBody != nil {
 			t.Fatal("a malformed body is kept as the upstream's body")
 		}
 		checkGatewayBody(t, gotStatus, out)

@@ -1,17 +1,10 @@
 package translate
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"sort"
 	"strconv"
-	"syscall"
 	"unicode/utf8"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -23,8 +16,7 @@ import (
 
 // Metadata keys of the errors the gateway makes.
 const (
-	MetadataCause       = "cause"       // the transport error's text
-	MetadataCauseKind   = "causeKind"   // see FromTransport
+	MetadataCause       = "cause"       // why the gateway could not get an answer
 	MetadataContentType = "contentType" // of a malformed upstream body
 	MetadataParseError  = "parseError"  // why a body is not an ErrorResponse
 )
@@ -70,7 +62,7 @@ func NewError(reason errorsv1.GatewayReason, message string, t Target, metadata 
 		b.add(&errdetails.RetryInfo{RetryDelay: durationpb.New(DefaultRetryDelay)})
 	}
 	addCommon(b, t.clean(), message)
-	return newError(httpStatus, b.status(code, message), nil, g.Reason)
+	return newError(httpStatus, b.status(code, message), g.Reason)
 }
 
 // restStatusFollowingUpstream is the REST status of a gateway error that
@@ -81,6 +73,15 @@ func restStatusFollowingUpstream(up int) int {
 		return up
 	}
 	return http.StatusBadGateway
+}
+
+// mustGatewayEntry is gatewayEntry of a reason the package itself uses.
+func mustGatewayEntry(r errorsv1.GatewayReason) GatewayEntry {
+	e, ok := gatewayEntry(r)
+	if !ok {
+		panic(fmt.Sprintf("translate: gateway reason %v has no catalogue row", r))
+	}
+	return e
 }
 
 func gatewayEntry(r errorsv1.GatewayReason) (GatewayEntry, bool) {
@@ -120,82 +121,8 @@ func addCommon(b *builder, t Target, message string) {
 	b.add(&errdetails.LocalizedMessage{Locale: "en-US", Message: message})
 }
 
-// Cause kinds of FromTransport, in ErrorInfo.metadata["causeKind"].
-const (
-	CauseCanceled          = "canceled"
-	CauseDeadline          = "deadline"
-	CauseTimeout           = "timeout"
-	CauseConnectionRefused = "connection_refused"
-	CauseConnectionReset   = "connection_reset"
-	CauseTLS               = "tls"
-	CauseDNS               = "dns"
-	CauseEOF               = "eof"
-	CauseOther             = "other"
-)
-
-// FromTransport translates a failure to get any response from the upstream:
-// the caller's cancellation is CANCELLED (reason CANCELLED); a deadline or a
-// network timeout is DEADLINE_EXCEEDED (UPSTREAM_TIMEOUT); anything else
-// (connection refused or reset, TLS, DNS, an early EOF) is UNAVAILABLE
-// (UPSTREAM_UNAVAILABLE, with RetryInfo). ErrorInfo.metadata carries the
-// cause's text ("cause") and its kind ("causeKind": canceled, deadline,
-// timeout, connection_refused, connection_reset, tls, dns, eof, other).
-// The Error unwraps to err. A nil err is an INTERNAL error of the gateway.
-// The cause's text reaches the caller: err must not carry secrets (net/http's
-// errors do not: they strip passwords from URLs and never hold headers).
-func FromTransport(err error, t Target) *Error {
-	if err == nil {
-		return NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL, "transport failure without a cause", t, nil)
-	}
-	kind := causeKind(err)
-	reason := errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_UNAVAILABLE
-	what := "upstream unavailable"
-	switch kind {
-	case CauseCanceled:
-		reason, what = errorsv1.GatewayReason_GATEWAY_REASON_CANCELLED, "call cancelled"
-	case CauseDeadline, CauseTimeout:
-		reason, what = errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_TIMEOUT, "upstream timeout"
-	}
-	cause := err.Error()
-	e := NewError(reason, what+": "+cause, t, map[string]string{MetadataCause: cause, MetadataCauseKind: kind})
-	e.cause = err
-	return e
-}
-
-func causeKind(err error) string {
-	var (
-		netErr  net.Error
-		dnsErr  *net.DNSError
-		certErr *tls.CertificateVerificationError
-		recErr  tls.RecordHeaderError
-		alert   tls.AlertError
-		uaErr   x509.UnknownAuthorityError
-		hostErr x509.HostnameError
-		invErr  x509.CertificateInvalidError
-	)
-	switch {
-	case errors.Is(err, context.Canceled):
-		return CauseCanceled
-	case errors.Is(err, context.DeadlineExceeded):
-		return CauseDeadline
-	case errors.As(err, &dnsErr):
-		return CauseDNS
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return CauseTimeout
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return CauseConnectionRefused
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
-		return CauseConnectionReset
-	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alert),
-		errors.As(err, &uaErr), errors.As(err, &hostErr), errors.As(err, &invErr):
-		return CauseTLS
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return CauseEOF
-	}
-	return CauseOther
-}
-
-// malformed is the UPSTREAM_MALFORMED_ERROR path of DESIGN §4.3.
+// malformed is the UPSTREAM_MALFORMED_ERROR path: a body that is not a
+// Connect error response (docs/design.md#odd-input).
 func malformed(httpStatus int, header http.Header, body []byte, t Target, why error) *Error {
 	code := CodeForHTTPStatus(httpStatus)
 	ct, _ := clip(header.Get("Content-Type"), maxClipString)
@@ -230,9 +157,9 @@ func malformed(httpStatus int, header http.Header, body []byte, t Target, why er
 		b.add(&errdetails.RetryInfo{RetryDelay: durationpb.New(retryDelay(header))})
 	}
 	addCommon(b, t, msg)
-	return newError(restStatusFollowingUpstream(httpStatus), b.status(code, msg), nil, malformedReason)
+	return newError(restStatusFollowingUpstream(httpStatus), b.status(code, msg), malformedReason)
 }
 
 // malformedReason is the ErrorInfo reason of an upstream body that is not a
 // Connect error response.
-var malformedReason = Gateway(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR).Reason
+var malformedReason = mustGatewayEntry(errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR).Reason

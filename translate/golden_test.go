@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -14,65 +15,23 @@ import (
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 )
 
-// The addressed resources of the golden cases.
-const (
-	stagedID     = "b7e6f5d4-3c2b-4a19-8e7f-6d5c4b3a2918"
-	deploymentID = "4a8d2c1e-6b3f-4e7a-9c5d-0f1e2a3b4c5d"
-)
-
-var (
-	draftCreate  = Target{ResourceType: "ConnectorStaged"}
-	draftByID    = Target{ResourceType: "ConnectorStaged", ID: stagedID}
-	draftByKey   = Target{ResourceType: "ConnectorStaged", Key: "tax-connector"}
-	connectorKey = Target{ResourceType: "Connector", Key: "x"}
-	connSearch   = Target{ResourceType: "Connector"}
-	deplCreate   = Target{ResourceType: "Deployment"}
-	deplByID     = Target{ResourceType: "Deployment", ID: deploymentID}
-	deplByKey    = Target{ResourceType: "Deployment", Key: "tax-prod"}
-)
-
-// goldenTargets says what each golden call addressed: the request that
-// plausibly produced the error. The correlation id is derived from the code.
-var goldenTargets = map[string]Target{
-	"InvalidJsonInput":                              draftCreate,
-	"InvalidQueryParam":                             connSearch,
-	"InvalidPathParam":                              connectorKey,
-	"DuplicateField":                                draftCreate,
-	"FieldValueNotFound":                            deplCreate,
-	"GitRepositoryNotReachable":                     draftCreate,
-	"invalid_token":                                 draftByKey,
-	"AuthenticationError":                           draftByKey,
-	"AuthorizationError":                            deplCreate,
-	"ResourceNotFound":                              deplByID,
-	"ConcurrentModification":                        draftByID,
-	"General":                                       deplByKey,
-	"BadGateway":                                    deplByKey,
-	"FeatureRemoved":                                deplByKey,
-	"ConnectorAlreadyCertified":                     draftByKey,
-	"ConnectorReferenceNotFound":                    deplCreate,
-	"ConnectorSpecificationFileNotFound":            draftByKey,
-	"ConnectorSpecificationFileNotValid":            draftByKey,
-	"ConnectorStagedInCertification":                draftByKey,
-	"ConnectorStagedNotPreviewable":                 deplCreate,
-	"ConnectorStagedNotPrivate":                     draftByID,
-	"ConnectorStagedPreviewRequestUnderProcess":     draftByID,
-	"DeploymentUnsupportedRegion":                   deplCreate,
-	"DeploymentUnknownApplicationConfiguration":     deplCreate,
-	"DeploymentUnknownApplicationConfigurationKey":  deplCreate,
-	"DeploymentInvalidStatusTransition":             deplByKey,
-	"DeploymentMissingGlobalConfigurationKey":       deplCreate,
-	"DeploymentUnknownGlobalConfigurationKey":       deplByKey,
-	"DeploymentEmptyRequiredGlobalConfigurationKey": deplByKey,
-	"DeploymentApplicationDoNotBelong":              deplByKey,
-	"DeploymentApplicationRequired":                 deplByKey,
-	"DeploymentConnectorUpdateFailure":              deplByKey,
-	"DeploymentProductionDeactivated":               deplCreate,
-	"DeploymentInvalidType":                         deplCreate,
-	"DeploymentMustIncludeApplication":              deplByKey,
-	"DeploymentApplicationDoesNotExist":             deplByKey,
-	"DeploymentLogInvalidDate":                      deplByKey,
-	"DeploymentLogInvalidPageToken":                 deplByID,
-	"DeploymentLogMissingApplicationName":           deplByID,
+// goldenTarget reads what the golden call of code addressed (the request
+// that plausibly produced the error) from testdata/target/<code>.json. The
+// correlation id is derived from the code.
+func goldenTarget(t *testing.T, code string) Target {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "target", code+".json"))
+	if err != nil {
+		t.Fatalf("no golden target for %s: %v", code, err)
+	}
+	var target Target
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&target); err != nil {
+		t.Fatalf("golden target of %s: %v", code, err)
+	}
+	target.CorrelationID = "cid-" + strings.ToLower(strings.ReplaceAll(upperSnake(code), "_", "-")) + "-0001"
+	return target
 }
 
 // goldenCall returns the status, headers, body and target of the golden
@@ -83,11 +42,7 @@ func goldenCall(t *testing.T, e Entry) (int, http.Header, []byte, Target) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target, ok := goldenTargets[e.Code]
-	if !ok {
-		t.Fatalf("no golden target for %s", e.Code)
-	}
-	target.CorrelationID = "cid-" + strings.ToLower(strings.ReplaceAll(upperSnake(e.Code), "_", "-")) + "-0001"
+	target := goldenTarget(t, e.Code)
 	header := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 	if e.Code == "BadGateway" {
 		header.Set("Retry-After", "3")
@@ -129,8 +84,9 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// checkTranslatedMeaning asserts what DESIGN §4.1 and §4.2 promise for a
-// catalogued code, independently of the golden files.
+// checkTranslatedMeaning asserts what docs/design.md promises for a
+// catalogued code (what a status carries, and the catalogue's gRPC code),
+// independently of the golden files.
 func checkTranslatedMeaning(t *testing.T, e Entry, err *Error) {
 	t.Helper()
 	pb := err.GRPCStatus().Proto()
@@ -180,11 +136,8 @@ func TestGoldenComplete(t *testing.T) {
 	codes := map[string]bool{}
 	for _, e := range Entries() {
 		codes[e.Code] = true
-		if _, ok := goldenTargets[e.Code]; !ok {
-			t.Errorf("%s has no golden target", e.Code)
-		}
 	}
-	for dir, ext := range map[string]string{"upstream": ".json", "status": ".textproto", "rest": ".json"} {
+	for dir, ext := range map[string]string{"target": ".json", "upstream": ".json", "status": ".textproto", "rest": ".json"} {
 		files, err := filepath.Glob(filepath.Join("testdata", dir, "*"+ext))
 		if err != nil {
 			t.Fatal(err)
@@ -202,8 +155,5 @@ func TestGoldenComplete(t *testing.T) {
 				t.Errorf("testdata/%s has no file for %s", dir, code)
 			}
 		}
-	}
-	if len(goldenTargets) != len(codes) {
-		t.Errorf("%d golden targets for %d codes", len(goldenTargets), len(codes))
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // CodeForHTTPStatus maps the HTTP status of an upstream error whose code the
 // catalogue does not know (or whose body is not a Connect ErrorResponse) to a
-// gRPC code. The table is DESIGN §4.2's last paragraph; it follows
+// gRPC code (docs/design.md#codes-the-catalogue-does-not-know). It follows
 // google/rpc/code.proto's HTTP mapping, except that 422 is INVALID_ARGUMENT
 // (Connect uses 422 for request content that is wrong) and other 4xx are
 // FAILED_PRECONDITION. Statuses outside 400 to 599 are not error statuses:
@@ -98,7 +98,7 @@ func HTTPStatusForCode(c codes.Code) int {
 }
 
 // retryableHTTPStatus reports whether an upstream status with no catalogued
-// code gets RetryInfo (DESIGN §4.2: 429, 502, 503).
+// code gets RetryInfo: 429, 502 and 503, the statuses that ask for a retry.
 func retryableHTTPStatus(httpStatus int) bool {
 	return httpStatus == 429 || httpStatus == 502 || httpStatus == 503
 }

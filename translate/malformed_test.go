@@ -140,8 +140,8 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
-// TestUnknownCodeHTTPMapping is DESIGN §4.2's table for codes the catalogue
-// does not know.
+// TestUnknownCodeHTTPMapping is the HTTP status table for codes the catalogue
+// does not know (docs/design.md#codes-the-catalogue-does-not-know).
 func TestUnknownCodeHTTPMapping(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -254,8 +254,8 @@ func TestTruncation(t *testing.T) {
 			if gotStatus != tt.httpStatus || !json.Valid(body) {
 				t.Errorf("REST %d, valid JSON %v", gotStatus, json.Valid(body))
 			}
-			if gotStatus, _, body := e.RESTResponse(); gotStatus != tt.httpStatus || string(body) != tt.body {
-				t.Errorf("RESTResponse: %d and %d bytes, want %d and the upstream's %d bytes", gotStatus, len(body), tt.httpStatus, len(tt.body))
+			if gotStatus, _, body := ResponseOf(e); gotStatus != tt.httpStatus || string(body) != tt.body {
+				t.Errorf("ResponseOf: %d and %d bytes, want %d and the upstream's %d bytes", gotStatus, len(body), tt.httpStatus, len(tt.body))
 			}
 		})
 	}

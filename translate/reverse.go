@@ -14,7 +14,7 @@ import (
 	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
-// ToResponse renders a status for the REST face (DESIGN §4.4): an HTTP
+// ToResponse renders a status for the REST face (docs/design.md#the-rest-face): an HTTP
 // status, headers and a Connect ErrorResponse JSON body.
 //
 // A status that carries an [errorsv1.ErrorResponse] (every status
@@ -37,7 +37,7 @@ func ToResponse(st *status.Status) (httpStatus int, header http.Header, body []b
 }
 
 // toResponse is [ToResponse] of pb, which it does not modify. A non-nil
-// upstreamBody is the body pb translates ([Error.UpstreamBody]): it is
+// upstreamBody is the body pb translates ([Parts.UpstreamBody]): it is
 // answered as it is instead of being rendered again from pb.
 func toResponse(pb *spb.Status, upstreamBody []byte) (httpStatus int, header http.Header, body []byte) {
 	var v statusView

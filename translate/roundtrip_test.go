@@ -38,27 +38,27 @@ func roundTrip(t *testing.T, httpStatus int, body []byte) *Error {
 	if header.Get("X-Correlation-ID") != "cid-rt" || header.Get("Content-Type") != "application/json" {
 		t.Errorf("headers %v", header)
 	}
-	if !bytes.Equal(e.UpstreamBody(), body) {
-		t.Errorf("UpstreamBody() = %q, want the upstream's body", e.UpstreamBody())
+	if !bytes.Equal(e.Parts().UpstreamBody, body) {
+		t.Errorf("Parts().UpstreamBody = %q, want the upstream's body", e.Parts().UpstreamBody)
 	}
 	checkRESTResponse(t, e)
 	return e
 }
 
-// checkRESTResponse checks that e.RESTResponse() is ToResponse of e's
+// checkRESTResponse checks that ResponseOf(e) is ToResponse of e's
 // status: the same HTTP status and headers, and the same body, or, when e
 // keeps the upstream's body, those very bytes, equal to it as JSON unless
 // the status was truncated.
 func checkRESTResponse(t *testing.T, e *Error) {
 	t.Helper()
 	wantStatus, wantHeader, wantBody := ToResponse(e.GRPCStatus())
-	gotStatus, gotHeader, gotBody := e.RESTResponse()
+	gotStatus, gotHeader, gotBody := ResponseOf(e)
 	if gotStatus != wantStatus || !reflect.DeepEqual(gotHeader, wantHeader) {
-		t.Fatalf("RESTResponse: %d %v, ToResponse: %d %v", gotStatus, gotHeader, wantStatus, wantHeader)
+		t.Fatalf("ResponseOf: %d %v, ToResponse: %d %v", gotStatus, gotHeader, wantStatus, wantHeader)
 	}
-	if up := e.UpstreamBody(); up != nil {
+	if up := e.Parts().UpstreamBody; up != nil {
 		if !bytes.Equal(gotBody, up) {
-			t.Fatalf("RESTResponse body %q, want the upstream's %q", gotBody, up)
+			t.Fatalf("ResponseOf body %q, want the upstream's %q", gotBody, up)
 		}
 		if truncated := onlyErrorInfo(t, e.GRPCStatus().Proto()).GetMetadata()[MetadataTruncated] != ""; truncated {
 			return
@@ -69,7 +69,7 @@ func checkRESTResponse(t *testing.T, e *Error) {
 		return
 	}
 	if !bytes.Equal(gotBody, wantBody) {
-		t.Fatalf("RESTResponse body %q, ToResponse body %q", gotBody, wantBody)
+		t.Fatalf("ResponseOf body %q, ToResponse body %q", gotBody, wantBody)
 	}
 }
 

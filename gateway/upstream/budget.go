@@ -75,3 +75,8 @@ func (b *RetryBudget) allowRetry() bool {
 func (b *RetryBudget) Available() float64 {
 	return float64(b.tokens.Load()) / milli
 }
+
+// Withdraw takes one retry from the budget and reports whether it had one:
+// for retries made outside [Client.Do], such as a shared poller polling
+// again after a failed poll.
+func (b *RetryBudget) Withdraw() bool { return b.allowRetry() }

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// TestRetryBudgetStorm is issue 7 item 3: 1,000 calls against an upstream
+// TestRetryBudgetStorm: 1,000 calls against an upstream
 // answering 502 to everything. Every call ends within its deadline with at
 // most 3 attempts, and after the first 20 calls the process makes at most
 // 1.2 attempts per call.

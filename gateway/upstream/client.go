@@ -83,6 +83,9 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
+// RetryBudget returns the budget the client's retries withdraw from.
+func (c *Client) RetryBudget() *RetryBudget { return c.budget }
+
 // Do sends req, retrying as the package documentation says, and returns the
 // upstream's last answer, whatever its status. It returns an *[Error] when
 // no answer could be had; Do never returns both.
@@ -282,6 +285,12 @@ func (c *Client) readBody(resp *http.Response) ([]byte, error) {
 	}
 	return body, err
 }
+
+// Acquire takes one of the client's concurrency slots (see
+// [Options.MaxConcurrent]) for work that counts against the same bound as
+// its calls, such as reading the request body a call will send; it fails
+// like a call over the bound. Call release when the work is done.
+func (c *Client) Acquire(ctx context.Context) (release func(), err error) { return c.acquire(ctx) }
 
 // acquire takes a concurrency slot, waiting at most ConcurrencyWait.
 func (c *Client) acquire(ctx context.Context) (release func(), err error) {

@@ -9,8 +9,9 @@
 //     context has none. A call never sleeps past its deadline.
 //   - Every attempt carries the same X-Correlation-ID ([NewCorrelationID]
 //     makes one when the caller has none).
-//   - Retries follow DESIGN §5: at most [Options.MaxAttempts] attempts with
-//     full-jitter exponential backoff; a GET (or a request marked
+//   - Retries (docs/design.md#calling-the-upstream-safely): at most
+//     [Options.MaxAttempts] attempts with full-jitter exponential backoff;
+//     a GET (or a request marked
 //     [Request.Idempotent]) is retried on 502, 503, 504 and transport
 //     failures; any method is retried on a 502 BadGateway and on failures
 //     before the request was written. A write is never resent after a 500, a
@@ -20,7 +21,8 @@
 //   - An upstream answer, even a 4xx or 5xx, is a [Response], not an error:
 //     translating it into a gRPC status is the caller's job (package
 //     translate). Failures without an answer are an [*Error] whose [Kind]
-//     names the gateway's reason (UPSTREAM_TIMEOUT, CONCURRENCY_LIMIT, ...).
+//     classifies them, once, and names the gateway's reason
+//     ([Kind.Reason]: UPSTREAM_TIMEOUT, CONCURRENCY_LIMIT, ...).
 //   - Bearer tokens, client secrets and request bodies never appear in logs
 //     or error strings.
 package upstream

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 )
 
-// Kind classifies a failed call that produced no upstream answer. Its
-// String is the gateway's ErrorInfo reason for it (the GatewayReason enum
-// value without its GATEWAY_REASON_ prefix), so the gateway maps a Kind with
-// a lookup, not a switch.
+// Kind classifies a failed call that produced no upstream answer. It is the
+// one classification of such failures: [Kind.Reason] is the catalogue's
+// GatewayReason for it, whose row says the gRPC code and the REST status.
 type Kind uint8
 
 // The kinds of failure. The zero value is not a valid Kind.
@@ -42,23 +43,38 @@ const (
 	KindInternal
 )
 
-// kinds names each Kind: its gateway reason and the words of its error.
-var kinds = [...]struct{ reason, text string }{
-	KindUnavailable:      {"UPSTREAM_UNAVAILABLE", "upstream unavailable"},
-	KindTimeout:          {"UPSTREAM_TIMEOUT", "upstream timeout"},
-	KindCancelled:        {"CANCELLED", "call cancelled"},
-	KindRequestTooLarge:  {"REQUEST_TOO_LARGE", "request body too large"},
-	KindResponseTooLarge: {"RESPONSE_TOO_LARGE", "response body too large"},
-	KindConcurrencyLimit: {"CONCURRENCY_LIMIT", "too many upstream calls in flight"},
-	KindAuthUnavailable:  {"AUTH_UNAVAILABLE", "token endpoint unavailable"},
-	KindAuthRejected:     {"AUTH_REJECTED", "client credentials rejected"},
-	KindInternal:         {"INTERNAL", "internal error"},
+// kinds is the one table of failures without an answer: each Kind's
+// gateway reason and the words of its error.
+var kinds = [...]struct {
+	reason errorsv1.GatewayReason
+	text   string
+}{
+	KindUnavailable:      {errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_UNAVAILABLE, "upstream unavailable"},
+	KindTimeout:          {errorsv1.GatewayReason_GATEWAY_REASON_UPSTREAM_TIMEOUT, "upstream timeout"},
+	KindCancelled:        {errorsv1.GatewayReason_GATEWAY_REASON_CANCELLED, "call cancelled"},
+	KindRequestTooLarge:  {errorsv1.GatewayReason_GATEWAY_REASON_REQUEST_TOO_LARGE, "request body too large"},
+	KindResponseTooLarge: {errorsv1.GatewayReason_GATEWAY_REASON_RESPONSE_TOO_LARGE, "response body too large"},
+	KindConcurrencyLimit: {errorsv1.GatewayReason_GATEWAY_REASON_CONCURRENCY_LIMIT, "too many upstream calls in flight"},
+	KindAuthUnavailable:  {errorsv1.GatewayReason_GATEWAY_REASON_AUTH_UNAVAILABLE, "token endpoint unavailable"},
+	KindAuthRejected:     {errorsv1.GatewayReason_GATEWAY_REASON_AUTH_REJECTED, "client credentials rejected"},
+	KindInternal:         {errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL, "internal error"},
 }
 
-// String returns the gateway reason of k, for example "UPSTREAM_TIMEOUT".
-func (k Kind) String() string {
-	if int(k) < len(kinds) && kinds[k].reason != "" {
+// Reason returns the gateway reason of k; GATEWAY_REASON_INTERNAL for a
+// value that is not a Kind.
+func (k Kind) Reason() errorsv1.GatewayReason {
+	if int(k) < len(kinds) && kinds[k].reason != errorsv1.GatewayReason_GATEWAY_REASON_UNSPECIFIED {
 		return kinds[k].reason
+	}
+	return errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL
+}
+
+// String returns the ErrorInfo reason of k, for example "UPSTREAM_TIMEOUT"
+// (the GatewayReason's name without its prefix), or "KIND_n" for a value
+// that is not a Kind.
+func (k Kind) String() string {
+	if int(k) < len(kinds) && kinds[k].reason != errorsv1.GatewayReason_GATEWAY_REASON_UNSPECIFIED {
+		return strings.TrimPrefix(kinds[k].reason.String(), "GATEWAY_REASON_")
 	}
 	return fmt.Sprintf("KIND_%d", uint8(k))
 }

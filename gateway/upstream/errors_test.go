@@ -2,35 +2,48 @@ package upstream
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
 	"testing"
 
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 )
 
-// TestKindNamesAreGatewayReasons: every Kind names a GatewayReason of the
-// error catalogue, has a message, and no two kinds share a reason. Adding a
-// Kind without both fails here.
-func TestKindNamesAreGatewayReasons(t *testing.T) {
+// TestKindsHaveReasons: every Kind has a gateway reason of the catalogue
+// and a message, and no two kinds share a reason. Adding a Kind without both
+// fails here.
+func TestKindsHaveReasons(t *testing.T) {
 	t.Parallel()
-	seen := map[string]Kind{}
-	for k := KindUnavailable; k <= KindInternal; k++ {
-		name := k.String()
-		if _, ok := errorsv1.GatewayReason_value["GATEWAY_REASON_"+name]; !ok {
-			t.Errorf("Kind %d is %q, which is not a GatewayReason", k, name)
+	seen := map[errorsv1.GatewayReason]Kind{}
+	for k := KindUnavailable; int(k) < len(kinds); k++ {
+		r := kinds[k].reason
+		if r == errorsv1.GatewayReason_GATEWAY_REASON_UNSPECIFIED || kinds[k].text == "" {
+			t.Errorf("Kind %d has no reason or no message", k)
 		}
-		if int(k) >= len(kinds) || kinds[k].text == "" {
-			t.Errorf("Kind %v has no message", k)
+		if _, ok := errorsv1.GatewayReason_name[int32(r)]; !ok {
+			t.Errorf("Kind %d: reason %d is not a GatewayReason", k, r)
 		}
-		if other, dup := seen[name]; dup {
-			t.Errorf("Kinds %d and %d share the name %q", other, k, name)
+		if k.String() != strings.TrimPrefix(r.String(), "GATEWAY_REASON_") {
+			t.Errorf("Kind %d is named %q, its reason %v", k, k.String(), r)
 		}
-		seen[name] = k
+		if other, dup := seen[r]; dup {
+			t.Errorf("Kinds %d and %d share the reason %v", other, k, r)
+		}
+		seen[r] = k
 	}
 	if got := Kind(0).String(); got != "KIND_0" {
 		t.Errorf("Kind(0).String() = %q, want KIND_0", got)
+	}
+	if got := Kind(0).Reason(); got != errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL {
+		t.Errorf("Kind(0).Reason() = %v, want INTERNAL", got)
 	}
 }
 
@@ -75,12 +88,23 @@ func TestClassify(t *testing.T) {
 		{"refused", context.Background(), errors.New("refused"), false, KindUnavailable},
 		{"dial timeout before write", context.Background(), timeoutErr, false, KindUnavailable},
 		{"transport timeout after write", context.Background(), timeoutErr, true, KindTimeout},
+		{"conn deadline after write", context.Background(), fmt.Errorf("read: %w", os.ErrDeadlineExceeded), true, KindTimeout},
+		{"connection refused", context.Background(), dial(os.NewSyscallError("connect", syscall.ECONNREFUSED)), false, KindUnavailable},
+		{"connection reset", context.Background(), dial(os.NewSyscallError("read", syscall.ECONNRESET)), true, KindUnavailable},
+		{"dns", context.Background(), dial(&net.DNSError{Err: "no such host", Name: "connect.example", IsNotFound: true}), false, KindUnavailable},
+		{"tls record", context.Background(), dial(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}), false, KindUnavailable},
+		{"tls authority", context.Background(), dial(x509.UnknownAuthorityError{}), false, KindUnavailable},
+		{"early EOF", context.Background(), &url.Error{Op: "Get", URL: "u", Err: io.EOF}, true, KindUnavailable},
 	}
 	for _, tc := range cases {
 		if got := classify(tc.ctx, tc.err, tc.written); got.Kind != tc.want || got.Written != tc.written {
 			t.Errorf("%s: classify = %v written %v, want %v written %v", tc.name, got.Kind, got.Written, tc.want, tc.written)
 		}
 	}
+}
+
+func dial(err error) error {
+	return &url.Error{Op: "Get", URL: "https://connect.example/x", Err: &net.OpError{Op: "dial", Net: "tcp", Err: err}}
 }
 
 type timeoutError struct{}

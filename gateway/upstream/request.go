@@ -18,6 +18,9 @@ type Request struct {
 	Path string
 	// Query is the query string, repeated keys allowed.
 	Query url.Values
+	// RawQuery is a query string sent as it is, without the "?", when Query
+	// is empty: the REST face forwards the caller's own.
+	RawQuery string
 	// Body is the request body, sent as application/json when not empty.
 	Body []byte
 	// Header holds extra headers to send (the caller's allow-listed ones).
@@ -85,12 +88,16 @@ var excludedHeaders = map[string]bool{
 // time, so an attempt can be sent again.
 func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, token string) (*http.Request, error) {
 	var b strings.Builder
-	b.Grow(len(c.base) + len(r.Path) + 1)
+	b.Grow(len(c.base) + len(r.Path) + 1 + len(r.RawQuery))
 	b.WriteString(c.base)
 	b.WriteString(r.Path)
-	if len(r.Query) > 0 {
+	switch {
+	case len(r.Query) > 0:
 		b.WriteByte('?')
 		b.WriteString(r.Query.Encode())
+	case r.RawQuery != "":
+		b.WriteByte('?')
+		b.WriteString(r.RawQuery)
 	}
 	var body io.Reader
 	if len(r.Body) > 0 {

@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// retryReason says why out should be retried, or "" when it should not.
-// This is DESIGN §5:
+// retryReason says why out should be retried, or "" when it should not
+// (docs/design.md#calling-the-upstream-safely):
 //
 //   - any method: a failure before the request was written, and a 502 whose
 //     body is Connect's BadGateway or not JSON at all (a load balancer's

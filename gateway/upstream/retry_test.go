@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// TestRetryMatrix checks DESIGN §5 cell by cell: how many attempts each
+// TestRetryMatrix checks the retry rules of [retryReason] cell by cell: how many attempts each
 // method makes against each kind of upstream failure.
 func TestRetryMatrix(t *testing.T) {
 	t.Parallel()

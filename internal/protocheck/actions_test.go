@@ -6,14 +6,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/testing/protocmp"
 
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 )
 
-// referenceActions are the update actions of connect-api.md §4, by wrapper.
+// referenceActions are the update actions of the Connect API reference
+// (https://docs.commercetools.com/connect/), by wrapper.
 var referenceActions = map[protoreflect.Name][]string{
 	"ConnectorStagedUpdateAction": {
 		"setName", "setDescription", "setCreatorName", "setCreatorTitle", "setCreatorEmail",
@@ -100,7 +100,7 @@ func TestConnectorStagedUpdateRoundTripsConnectJSON(t *testing.T) {
 	}
 	wantFirst := []*connectv1.ConnectorStagedUpdateAction{
 		{Action: &connectv1.ConnectorStagedUpdateAction_SetName{SetName: &connectv1.ConnectorStagedSetNameAction{Name: "Renamed"}}},
-		{Action: &connectv1.ConnectorStagedUpdateAction_SetDescription{SetDescription: &connectv1.ConnectorStagedSetDescriptionAction{Description: proto.String("New description")}}},
+		{Action: &connectv1.ConnectorStagedUpdateAction_SetDescription{SetDescription: &connectv1.ConnectorStagedSetDescriptionAction{Description: "New description"}}},
 		{Action: &connectv1.ConnectorStagedUpdateAction_SetDescription{SetDescription: &connectv1.ConnectorStagedSetDescriptionAction{}}},
 	}
 	if diff := cmp.Diff(wantFirst, req.GetActions()[:3], protocmp.Transform()); diff != "" {

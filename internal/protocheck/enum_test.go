@@ -12,7 +12,7 @@ import (
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 )
 
-// referenceEnums are the enums of connect-api.md §1 and §3 with their exact
+// referenceEnums are the enums of the Connect API reference with their exact
 // wire strings, in declaration order.
 var referenceEnums = map[protoreflect.Name][]string{
 	"Region":            {"europe-west1.gcp", "us-central1.gcp", "australia-southeast1.gcp", "us-east-2.aws", "eu-central-1.aws"},

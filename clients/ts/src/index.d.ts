@@ -37,3 +37,13 @@ export declare function typedDetailOf<Desc extends DescMessage>(
   err: unknown,
   schema: Desc,
 ): MessageShape<Desc> | undefined;
+
+/** The Deployment statuses that end a WatchDeployment stream with OK. */
+export declare const terminalDeploymentStatuses: readonly string[];
+
+/**
+ * Reads a server stream to its end, calling onMessage for each message, and
+ * returns the last one (undefined when there was none). A stream that ends
+ * with an error throws it; read it with callErrorOf.
+ */
+export declare function lastOf<T>(stream: AsyncIterable<T>, onMessage?: (msg: T) => void): Promise<T | undefined>;

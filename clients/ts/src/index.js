@@ -124,3 +124,25 @@ export function typedDetailOf(err, schema) {
   const { typedDetail } = callErrorOf(err);
   return typedDetail !== undefined && isMessage(typedDetail, schema) ? typedDetail : undefined;
 }
+
+/**
+ * The Deployment statuses that end a WatchDeployment stream with OK (a
+ * deleted Deployment ends it too, after a message with `deleted` set).
+ */
+export const terminalDeploymentStatuses = Object.freeze(["Deployed", "Failed", "UndeployFailed"]);
+
+/**
+ * Reads a server stream (an async iterable, such as
+ * `client.watchDeployment(req)`) to its end, calling onMessage for each
+ * message, and returns the last message, or undefined when there was none.
+ * A stream that ends with an error throws it: read it with
+ * {@link callErrorOf}, as for a unary call.
+ */
+export async function lastOf(stream, onMessage) {
+  let last;
+  for await (const msg of stream) {
+    onMessage?.(msg);
+    last = msg;
+  }
+  return last;
+}

@@ -28,7 +28,7 @@ function gatewayBinary() {
  * logged. It rejects when the process exits first, or after timeoutMs.
  *
  * @param {{timeoutMs?: number}} [opts]
- * @returns {Promise<{grpcAddr: string, httpAddr: string, stop: () => Promise<void>, logs: string[]}>}
+ * @returns {Promise<{grpcAddr: string, httpAddr: string, simUrl: string, stop: () => Promise<void>, logs: string[]}>}
  */
 export async function startGateway({ timeoutMs = 60_000 } = {}) {
   const child = spawn(
@@ -40,10 +40,15 @@ export async function startGateway({ timeoutMs = 60_000 } = {}) {
   /** @type {string[]} */
   const logs = [];
   const lines = createInterface({ input: child.stderr });
+  let simUrl = "";
   const serving = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start within ${timeoutMs} ms:\n${logs.join("\n")}`)), timeoutMs);
     lines.on("line", (line) => {
       logs.push(line);
+      const tour = /embedded Connect API simulator \((http:\/\/[^,]+),/.exec(line);
+      if (tour) {
+        simUrl = tour[1]; // the start-up tour names the simulator, whose admin API moves its clock
+      }
       let rec;
       try {
         rec = JSON.parse(line);
@@ -69,6 +74,7 @@ export async function startGateway({ timeoutMs = 60_000 } = {}) {
   }
   return {
     ...addrs,
+    simUrl,
     logs,
     stop: async () => {
       child.kill("SIGTERM");

@@ -1,6 +1,6 @@
 // Command benchfigures reads the output of several rounds of the bench
 // package's BenchmarkCall (`go test -bench Call -count 1`, run N times one
-// after the other) and prints the performance goals of issue 6 as measured:
+// after the other) and prints the performance goals of BENCHMARKS.md as measured:
 // each ratio is taken within a round, where both sides ran minutes apart at
 // most, and the median of the rounds is reported with its range. On a
 // shared machine whose speed drifts by tens of percent from one minute to
@@ -98,7 +98,7 @@ func median(v []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// figure is one goal of issue 6 read from the rounds.
+// figure is one performance goal read from the rounds.
 type figure struct {
 	goal     string
 	num, den string

@@ -71,7 +71,7 @@ const infoDescription = "The REST face of connect-gateway: the paths, methods, q
 	"- `X-Correlation-ID` is forwarded upstream (one is made when absent) and returned on every answer."
 
 // successStatus is the success status of the operations that do not answer
-// 200, from the Connect RAML (shared/reference/connect-api.md): creates and
+// 200, from the Connect API RAML (commercetools-api-reference): creates and
 // updates answer 201, a Deployment delete 202 (the undeploy is asynchronous).
 // The gateway passes the upstream's 2xx status through.
 var successStatus = map[string]string{

@@ -472,12 +472,14 @@ func (x *ConnectorStagedSetNameAction) GetName() string {
 	return ""
 }
 
-// ConnectorStagedSetDescriptionAction sets or, when absent, removes the
-// description.
+// ConnectorStagedSetDescriptionAction sets the description.
+//
+// The value is required, as in the Connect API specification (RAML and the
+// SDK generated from it): an empty one empties the description.
 type ConnectorStagedSetDescriptionAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The new description.
-	Description   *string `protobuf:"bytes,1,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	Description   string `protobuf:"bytes,1,opt,name=description,proto3" json:"description,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -513,17 +515,18 @@ func (*ConnectorStagedSetDescriptionAction) Descriptor() ([]byte, []int) {
 }
 
 func (x *ConnectorStagedSetDescriptionAction) GetDescription() string {
-	if x != nil && x.Description != nil {
-		return *x.Description
+	if x != nil {
+		return x.Description
 	}
 	return ""
 }
 
-// ConnectorStagedSetCreatorNameAction sets or removes creator.name.
+// ConnectorStagedSetCreatorNameAction sets creator.name (required value;
+// empty clears it).
 type ConnectorStagedSetCreatorNameAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The new name.
-	CreatorName   *string `protobuf:"bytes,1,opt,name=creator_name,json=creatorName,proto3,oneof" json:"creator_name,omitempty"`
+	CreatorName   string `protobuf:"bytes,1,opt,name=creator_name,json=creatorName,proto3" json:"creator_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -559,17 +562,18 @@ func (*ConnectorStagedSetCreatorNameAction) Descriptor() ([]byte, []int) {
 }
 
 func (x *ConnectorStagedSetCreatorNameAction) GetCreatorName() string {
-	if x != nil && x.CreatorName != nil {
-		return *x.CreatorName
+	if x != nil {
+		return x.CreatorName
 	}
 	return ""
 }
 
-// ConnectorStagedSetCreatorTitleAction sets or removes creator.title.
+// ConnectorStagedSetCreatorTitleAction sets creator.title (required value;
+// empty clears it).
 type ConnectorStagedSetCreatorTitleAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The new title.
-	CreatorTitle  *string `protobuf:"bytes,1,opt,name=creator_title,json=creatorTitle,proto3,oneof" json:"creator_title,omitempty"`
+	CreatorTitle  string `protobuf:"bytes,1,opt,name=creator_title,json=creatorTitle,proto3" json:"creator_title,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -605,8 +609,8 @@ func (*ConnectorStagedSetCreatorTitleAction) Descriptor() ([]byte, []int) {
 }
 
 func (x *ConnectorStagedSetCreatorTitleAction) GetCreatorTitle() string {
-	if x != nil && x.CreatorTitle != nil {
-		return *x.CreatorTitle
+	if x != nil {
+		return x.CreatorTitle
 	}
 	return ""
 }
@@ -657,11 +661,12 @@ func (x *ConnectorStagedSetCreatorEmailAction) GetCreatorEmail() string {
 	return ""
 }
 
-// ConnectorStagedSetCreatorCompanyAction sets or removes creator.company.
+// ConnectorStagedSetCreatorCompanyAction sets creator.company (required
+// value; empty clears it).
 type ConnectorStagedSetCreatorCompanyAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The new company.
-	CreatorCompany *string `protobuf:"bytes,1,opt,name=creator_company,json=creatorCompany,proto3,oneof" json:"creator_company,omitempty"`
+	CreatorCompany string `protobuf:"bytes,1,opt,name=creator_company,json=creatorCompany,proto3" json:"creator_company,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -697,18 +702,19 @@ func (*ConnectorStagedSetCreatorCompanyAction) Descriptor() ([]byte, []int) {
 }
 
 func (x *ConnectorStagedSetCreatorCompanyAction) GetCreatorCompany() string {
-	if x != nil && x.CreatorCompany != nil {
-		return *x.CreatorCompany
+	if x != nil {
+		return x.CreatorCompany
 	}
 	return ""
 }
 
-// ConnectorStagedSetCreatorNoOfContributorsAction sets or removes
+// ConnectorStagedSetCreatorNoOfContributorsAction sets
 // creator.noOfContributors (it replaces the legacy setCreatorNoOfDevelopers).
+// The value is required.
 type ConnectorStagedSetCreatorNoOfContributorsAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The new number.
-	CreatorNoOfContributors *int32 `protobuf:"varint,1,opt,name=creator_no_of_contributors,json=creatorNoOfContributors,proto3,oneof" json:"creator_no_of_contributors,omitempty"`
+	CreatorNoOfContributors int32 `protobuf:"varint,1,opt,name=creator_no_of_contributors,json=creatorNoOfContributors,proto3" json:"creator_no_of_contributors,omitempty"`
 	unknownFields           protoimpl.UnknownFields
 	sizeCache               protoimpl.SizeCache
 }
@@ -744,17 +750,18 @@ func (*ConnectorStagedSetCreatorNoOfContributorsAction) Descriptor() ([]byte, []
 }
 
 func (x *ConnectorStagedSetCreatorNoOfContributorsAction) GetCreatorNoOfContributors() int32 {
-	if x != nil && x.CreatorNoOfContributors != nil {
-		return *x.CreatorNoOfContributors
+	if x != nil {
+		return x.CreatorNoOfContributors
 	}
 	return 0
 }
 
-// ConnectorStagedSetCreatorLogoAction sets or removes creator.logoUrl.
+// ConnectorStagedSetCreatorLogoAction sets creator.logoUrl (required value;
+// empty clears it).
 type ConnectorStagedSetCreatorLogoAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The new logo URL.
-	LogoUrl       *string `protobuf:"bytes,1,opt,name=logo_url,json=logoUrl,proto3,oneof" json:"logo_url,omitempty"`
+	LogoUrl       string `protobuf:"bytes,1,opt,name=logo_url,json=logoUrl,proto3" json:"logo_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -790,18 +797,18 @@ func (*ConnectorStagedSetCreatorLogoAction) Descriptor() ([]byte, []int) {
 }
 
 func (x *ConnectorStagedSetCreatorLogoAction) GetLogoUrl() string {
-	if x != nil && x.LogoUrl != nil {
-		return *x.LogoUrl
+	if x != nil {
+		return x.LogoUrl
 	}
 	return ""
 }
 
-// ConnectorStagedSetCreatorSupportUrlAction sets or removes
-// creator.supportUrl.
+// ConnectorStagedSetCreatorSupportUrlAction sets creator.supportUrl
+// (required value; empty clears it).
 type ConnectorStagedSetCreatorSupportUrlAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The new support URL.
-	CreatorSupportUrl *string `protobuf:"bytes,1,opt,name=creator_support_url,json=creatorSupportUrl,proto3,oneof" json:"creator_support_url,omitempty"`
+	CreatorSupportUrl string `protobuf:"bytes,1,opt,name=creator_support_url,json=creatorSupportUrl,proto3" json:"creator_support_url,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
 }
@@ -837,8 +844,8 @@ func (*ConnectorStagedSetCreatorSupportUrlAction) Descriptor() ([]byte, []int) {
 }
 
 func (x *ConnectorStagedSetCreatorSupportUrlAction) GetCreatorSupportUrl() string {
-	if x != nil && x.CreatorSupportUrl != nil {
-		return *x.CreatorSupportUrl
+	if x != nil {
+		return x.CreatorSupportUrl
 	}
 	return ""
 }
@@ -846,7 +853,9 @@ func (x *ConnectorStagedSetCreatorSupportUrlAction) GetCreatorSupportUrl() strin
 // ConnectorStagedSetRepositoryAction sets the repository and tag.
 type ConnectorStagedSetRepositoryAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// HTTPS or SSH GitHub URL.
+	// HTTPS or SSH GitHub URL. Required, as in the Connect RAML; the SDK's
+	// type marks it optional, but an action without it has nothing to set
+	// and the API answers InvalidJsonInput.
 	Url string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
 	// Git tag.
 	Tag           string `protobuf:"bytes,2,opt,name=tag,proto3" json:"tag,omitempty"`
@@ -990,11 +999,12 @@ func (x *ConnectorStagedSetIntegrationTypesAction) GetIntegrationTypes() []strin
 	return nil
 }
 
-// ConnectorStagedSetDocumentationUrlAction sets or removes documentationUrl.
+// ConnectorStagedSetDocumentationUrlAction sets documentationUrl (required
+// value; empty clears it).
 type ConnectorStagedSetDocumentationUrlAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The new URL.
-	DocumentationUrl *string `protobuf:"bytes,1,opt,name=documentation_url,json=documentationUrl,proto3,oneof" json:"documentation_url,omitempty"`
+	DocumentationUrl string `protobuf:"bytes,1,opt,name=documentation_url,json=documentationUrl,proto3" json:"documentation_url,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -1030,8 +1040,8 @@ func (*ConnectorStagedSetDocumentationUrlAction) Descriptor() ([]byte, []int) {
 }
 
 func (x *ConnectorStagedSetDocumentationUrlAction) GetDocumentationUrl() string {
-	if x != nil && x.DocumentationUrl != nil {
-		return *x.DocumentationUrl
+	if x != nil {
+		return x.DocumentationUrl
 	}
 	return ""
 }
@@ -1331,40 +1341,32 @@ const file_commercetools_connect_v1_connector_staged_actions_proto_rawDesc = "" 
 	"\x0eunknown_action\x18d \x01(\v2\x17.google.protobuf.StructH\x00R\runknownActionB\b\n" +
 	"\x06action\"?\n" +
 	"\x1cConnectorStagedSetNameAction\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name:\v\xa2\xa6\x19\asetName\"p\n" +
-	"#ConnectorStagedSetDescriptionAction\x12%\n" +
-	"\vdescription\x18\x01 \x01(\tH\x00R\vdescription\x88\x01\x01:\x12\xa2\xa6\x19\x0esetDescriptionB\x0e\n" +
-	"\f_description\"r\n" +
-	"#ConnectorStagedSetCreatorNameAction\x12&\n" +
-	"\fcreator_name\x18\x01 \x01(\tH\x00R\vcreatorName\x88\x01\x01:\x12\xa2\xa6\x19\x0esetCreatorNameB\x0f\n" +
-	"\r_creator_name\"w\n" +
-	"$ConnectorStagedSetCreatorTitleAction\x12(\n" +
-	"\rcreator_title\x18\x01 \x01(\tH\x00R\fcreatorTitle\x88\x01\x01:\x13\xa2\xa6\x19\x0fsetCreatorTitleB\x10\n" +
-	"\x0e_creator_title\"`\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name:\v\xa2\xa6\x19\asetName\"[\n" +
+	"#ConnectorStagedSetDescriptionAction\x12 \n" +
+	"\vdescription\x18\x01 \x01(\tR\vdescription:\x12\xa2\xa6\x19\x0esetDescription\"\\\n" +
+	"#ConnectorStagedSetCreatorNameAction\x12!\n" +
+	"\fcreator_name\x18\x01 \x01(\tR\vcreatorName:\x12\xa2\xa6\x19\x0esetCreatorName\"`\n" +
+	"$ConnectorStagedSetCreatorTitleAction\x12#\n" +
+	"\rcreator_title\x18\x01 \x01(\tR\fcreatorTitle:\x13\xa2\xa6\x19\x0fsetCreatorTitle\"`\n" +
 	"$ConnectorStagedSetCreatorEmailAction\x12#\n" +
-	"\rcreator_email\x18\x01 \x01(\tR\fcreatorEmail:\x13\xa2\xa6\x19\x0fsetCreatorEmail\"\x81\x01\n" +
-	"&ConnectorStagedSetCreatorCompanyAction\x12,\n" +
-	"\x0fcreator_company\x18\x01 \x01(\tH\x00R\x0ecreatorCompany\x88\x01\x01:\x15\xa2\xa6\x19\x11setCreatorCompanyB\x12\n" +
-	"\x10_creator_company\"\xb2\x01\n" +
-	"/ConnectorStagedSetCreatorNoOfContributorsAction\x12@\n" +
-	"\x1acreator_no_of_contributors\x18\x01 \x01(\x05H\x00R\x17creatorNoOfContributors\x88\x01\x01:\x1e\xa2\xa6\x19\x1asetCreatorNoOfContributorsB\x1d\n" +
-	"\x1b_creator_no_of_contributors\"f\n" +
-	"#ConnectorStagedSetCreatorLogoAction\x12\x1e\n" +
-	"\blogo_url\x18\x01 \x01(\tH\x00R\alogoUrl\x88\x01\x01:\x12\xa2\xa6\x19\x0esetCreatorLogoB\v\n" +
-	"\t_logo_url\"\x92\x01\n" +
-	")ConnectorStagedSetCreatorSupportUrlAction\x123\n" +
-	"\x13creator_support_url\x18\x01 \x01(\tH\x00R\x11creatorSupportUrl\x88\x01\x01:\x18\xa2\xa6\x19\x14setCreatorSupportUrlB\x16\n" +
-	"\x14_creator_support_url\"[\n" +
+	"\rcreator_email\x18\x01 \x01(\tR\fcreatorEmail:\x13\xa2\xa6\x19\x0fsetCreatorEmail\"h\n" +
+	"&ConnectorStagedSetCreatorCompanyAction\x12'\n" +
+	"\x0fcreator_company\x18\x01 \x01(\tR\x0ecreatorCompany:\x15\xa2\xa6\x19\x11setCreatorCompany\"\x8e\x01\n" +
+	"/ConnectorStagedSetCreatorNoOfContributorsAction\x12;\n" +
+	"\x1acreator_no_of_contributors\x18\x01 \x01(\x05R\x17creatorNoOfContributors:\x1e\xa2\xa6\x19\x1asetCreatorNoOfContributors\"T\n" +
+	"#ConnectorStagedSetCreatorLogoAction\x12\x19\n" +
+	"\blogo_url\x18\x01 \x01(\tR\alogoUrl:\x12\xa2\xa6\x19\x0esetCreatorLogo\"u\n" +
+	")ConnectorStagedSetCreatorSupportUrlAction\x12.\n" +
+	"\x13creator_support_url\x18\x01 \x01(\tR\x11creatorSupportUrl:\x18\xa2\xa6\x19\x14setCreatorSupportUrl\"[\n" +
 	"\"ConnectorStagedSetRepositoryAction\x12\x10\n" +
 	"\x03url\x18\x01 \x01(\tR\x03url\x12\x10\n" +
 	"\x03tag\x18\x02 \x01(\tR\x03tag:\x11\xa2\xa6\x19\rsetRepository\"\x82\x01\n" +
 	"(ConnectorStagedSetSupportedRegionsAction\x12=\n" +
 	"\aregions\x18\x01 \x03(\tB#\xaa\xa6\x19\x1fcommercetools.connect.v1.RegionR\aregions:\x17\xa2\xa6\x19\x13setSupportedRegions\"\x9e\x01\n" +
 	"(ConnectorStagedSetIntegrationTypesAction\x12Y\n" +
-	"\x11integration_types\x18\x01 \x03(\tB,\xaa\xa6\x19(commercetools.connect.v1.IntegrationTypeR\x10integrationTypes:\x17\xa2\xa6\x19\x13setIntegrationTypes\"\x8b\x01\n" +
-	"(ConnectorStagedSetDocumentationUrlAction\x120\n" +
-	"\x11documentation_url\x18\x01 \x01(\tH\x00R\x10documentationUrl\x88\x01\x01:\x17\xa2\xa6\x19\x13setDocumentationUrlB\x14\n" +
-	"\x12_documentation_url\"h\n" +
+	"\x11integration_types\x18\x01 \x03(\tB,\xaa\xa6\x19(commercetools.connect.v1.IntegrationTypeR\x10integrationTypes:\x17\xa2\xa6\x19\x13setIntegrationTypes\"p\n" +
+	"(ConnectorStagedSetDocumentationUrlAction\x12+\n" +
+	"\x11documentation_url\x18\x01 \x01(\tR\x10documentationUrl:\x17\xa2\xa6\x19\x13setDocumentationUrl\"h\n" +
 	"&ConnectorStagedAddPrivateProjectAction\x12'\n" +
 	"\x0fprivate_project\x18\x01 \x01(\tR\x0eprivateProject:\x15\xa2\xa6\x19\x11addPrivateProject\"n\n" +
 	")ConnectorStagedRemovePrivateProjectAction\x12'\n" +
@@ -1470,14 +1472,6 @@ func file_commercetools_connect_v1_connector_staged_actions_proto_init() {
 		(*ConnectorStagedUpdateAction_Unlist)(nil),
 		(*ConnectorStagedUpdateAction_UnknownAction)(nil),
 	}
-	file_commercetools_connect_v1_connector_staged_actions_proto_msgTypes[2].OneofWrappers = []any{}
-	file_commercetools_connect_v1_connector_staged_actions_proto_msgTypes[3].OneofWrappers = []any{}
-	file_commercetools_connect_v1_connector_staged_actions_proto_msgTypes[4].OneofWrappers = []any{}
-	file_commercetools_connect_v1_connector_staged_actions_proto_msgTypes[6].OneofWrappers = []any{}
-	file_commercetools_connect_v1_connector_staged_actions_proto_msgTypes[7].OneofWrappers = []any{}
-	file_commercetools_connect_v1_connector_staged_actions_proto_msgTypes[8].OneofWrappers = []any{}
-	file_commercetools_connect_v1_connector_staged_actions_proto_msgTypes[9].OneofWrappers = []any{}
-	file_commercetools_connect_v1_connector_staged_actions_proto_msgTypes[13].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -118,9 +118,11 @@ type DeploymentLogCursorPagedQueryResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The entries.
 	Data []*DeploymentLog `protobuf:"bytes,1,rep,name=data,proto3" json:"data,omitempty"`
-	// Cursor of the next page, to send back as pageToken; absent on the last
-	// page.
-	Next          *string `protobuf:"bytes,2,opt,name=next,proto3,oneof" json:"next,omitempty"`
+	// Cursor to send back as pageToken for the entries after this page.
+	// Always present, as in the Connect API specification: on the last page
+	// it points past the last entry, so polling with it later returns the
+	// entries written since (an empty data means none yet).
+	Next          string `protobuf:"bytes,2,opt,name=next,proto3" json:"next,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -163,8 +165,8 @@ func (x *DeploymentLogCursorPagedQueryResponse) GetData() []*DeploymentLog {
 }
 
 func (x *DeploymentLogCursorPagedQueryResponse) GetNext() string {
-	if x != nil && x.Next != nil {
-		return *x.Next
+	if x != nil {
+		return x.Next
 	}
 	return ""
 }
@@ -180,11 +182,10 @@ const file_commercetools_connect_v1_deployment_log_proto_rawDesc = "" +
 	"\x10application_name\x18\x03 \x01(\tR\x0fapplicationName\x12N\n" +
 	"\bseverity\x18\x04 \x01(\tB2\xaa\xa6\x19.commercetools.connect.v1.DeploymentLogSeverityR\bseverity\x12\x1c\n" +
 	"\ttimestamp\x18\x05 \x01(\tR\ttimestamp\x120\n" +
-	"\adetails\x18\x06 \x01(\v2\x16.google.protobuf.ValueR\adetails\"\x86\x01\n" +
+	"\adetails\x18\x06 \x01(\v2\x16.google.protobuf.ValueR\adetails\"x\n" +
 	"%DeploymentLogCursorPagedQueryResponse\x12;\n" +
-	"\x04data\x18\x01 \x03(\v2'.commercetools.connect.v1.DeploymentLogR\x04data\x12\x17\n" +
-	"\x04next\x18\x02 \x01(\tH\x00R\x04next\x88\x01\x01B\a\n" +
-	"\x05_nextB\x87\x02\n" +
+	"\x04data\x18\x01 \x03(\v2'.commercetools.connect.v1.DeploymentLogR\x04data\x12\x12\n" +
+	"\x04next\x18\x02 \x01(\tR\x04nextB\x87\x02\n" +
 	"\x1ccom.commercetools.connect.v1B\x12DeploymentLogProtoP\x01ZQgithub.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1;connectv1\xa2\x02\x03CCX\xaa\x02\x18Commercetools.Connect.V1\xca\x02\x18Commercetools\\Connect\\V1\xe2\x02$Commercetools\\Connect\\V1\\GPBMetadata\xea\x02\x1aCommercetools::Connect::V1b\x06proto3"
 
 var (
@@ -221,7 +222,6 @@ func file_commercetools_connect_v1_deployment_log_proto_init() {
 		return
 	}
 	file_commercetools_connect_v1_options_proto_init()
-	file_commercetools_connect_v1_deployment_log_proto_msgTypes[1].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

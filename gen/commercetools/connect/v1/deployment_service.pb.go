@@ -891,6 +891,354 @@ func (x *GetDeploymentLogsResponse) GetPage() *DeploymentLogCursorPagedQueryResp
 	return nil
 }
 
+// WatchDeploymentRequest addresses the Deployment to watch.
+type WatchDeploymentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Project key (`{projectKey}`).
+	ProjectKey string `protobuf:"bytes,1,opt,name=project_key,json=projectKey,proto3" json:"project_key,omitempty"`
+	// The Deployment, by id or by key.
+	//
+	// Types that are valid to be assigned to Ref:
+	//
+	//	*WatchDeploymentRequest_Id
+	//	*WatchDeploymentRequest_Key
+	Ref           isWatchDeploymentRequest_Ref `protobuf_oneof:"ref"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchDeploymentRequest) Reset() {
+	*x = WatchDeploymentRequest{}
+	mi := &file_commercetools_connect_v1_deployment_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchDeploymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchDeploymentRequest) ProtoMessage() {}
+
+func (x *WatchDeploymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_commercetools_connect_v1_deployment_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchDeploymentRequest.ProtoReflect.Descriptor instead.
+func (*WatchDeploymentRequest) Descriptor() ([]byte, []int) {
+	return file_commercetools_connect_v1_deployment_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *WatchDeploymentRequest) GetProjectKey() string {
+	if x != nil {
+		return x.ProjectKey
+	}
+	return ""
+}
+
+func (x *WatchDeploymentRequest) GetRef() isWatchDeploymentRequest_Ref {
+	if x != nil {
+		return x.Ref
+	}
+	return nil
+}
+
+func (x *WatchDeploymentRequest) GetId() string {
+	if x != nil {
+		if x, ok := x.Ref.(*WatchDeploymentRequest_Id); ok {
+			return x.Id
+		}
+	}
+	return ""
+}
+
+func (x *WatchDeploymentRequest) GetKey() string {
+	if x != nil {
+		if x, ok := x.Ref.(*WatchDeploymentRequest_Key); ok {
+			return x.Key
+		}
+	}
+	return ""
+}
+
+type isWatchDeploymentRequest_Ref interface {
+	isWatchDeploymentRequest_Ref()
+}
+
+type WatchDeploymentRequest_Id struct {
+	// Deployment id.
+	Id string `protobuf:"bytes,2,opt,name=id,proto3,oneof"`
+}
+
+type WatchDeploymentRequest_Key struct {
+	// Deployment key.
+	Key string `protobuf:"bytes,3,opt,name=key,proto3,oneof"`
+}
+
+func (*WatchDeploymentRequest_Id) isWatchDeploymentRequest_Ref() {}
+
+func (*WatchDeploymentRequest_Key) isWatchDeploymentRequest_Ref() {}
+
+// WatchDeploymentResponse is one state of the watched Deployment.
+type WatchDeploymentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The Deployment as the gateway last read it.
+	Deployment *Deployment `protobuf:"bytes,1,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	// The Deployment no longer exists (it was deleted and undeployed);
+	// deployment is the last state read before. The stream ends after this
+	// message.
+	Deleted       bool `protobuf:"varint,2,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchDeploymentResponse) Reset() {
+	*x = WatchDeploymentResponse{}
+	mi := &file_commercetools_connect_v1_deployment_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchDeploymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchDeploymentResponse) ProtoMessage() {}
+
+func (x *WatchDeploymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_commercetools_connect_v1_deployment_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchDeploymentResponse.ProtoReflect.Descriptor instead.
+func (*WatchDeploymentResponse) Descriptor() ([]byte, []int) {
+	return file_commercetools_connect_v1_deployment_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *WatchDeploymentResponse) GetDeployment() *Deployment {
+	if x != nil {
+		return x.Deployment
+	}
+	return nil
+}
+
+func (x *WatchDeploymentResponse) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+// TailDeploymentLogsRequest addresses the Deployment whose logs to tail and
+// says where to start.
+type TailDeploymentLogsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Project key (`{projectKey}`).
+	ProjectKey string `protobuf:"bytes,1,opt,name=project_key,json=projectKey,proto3" json:"project_key,omitempty"`
+	// The Deployment, by id or by key.
+	//
+	// Types that are valid to be assigned to Ref:
+	//
+	//	*TailDeploymentLogsRequest_Id
+	//	*TailDeploymentLogsRequest_Key
+	Ref isTailDeploymentLogsRequest_Ref `protobuf_oneof:"ref"`
+	// Application whose logs to tail; required for AWS Deployments
+	// (`applicationName`).
+	ApplicationName *string `protobuf:"bytes,4,opt,name=application_name,json=applicationName,proto3,oneof" json:"application_name,omitempty"`
+	// Start at entries written at or after this time, RFC 3339, at most 30
+	// days back (`startDate`). Default: Connect's default range.
+	StartDate *string `protobuf:"bytes,5,opt,name=start_date,json=startDate,proto3,oneof" json:"start_date,omitempty"`
+	// Resume after the entries already read: the next_page_token of the last
+	// message read (`pageToken`).
+	PageToken *string `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3,oneof" json:"page_token,omitempty"`
+	// End the stream with OK once the Deployment is in a terminal state
+	// (Deployed, Failed, UndeployFailed, or deleted) and every entry has been
+	// sent. Without it the stream follows the logs until the caller ends it.
+	EndWhenTerminal bool `protobuf:"varint,7,opt,name=end_when_terminal,json=endWhenTerminal,proto3" json:"end_when_terminal,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *TailDeploymentLogsRequest) Reset() {
+	*x = TailDeploymentLogsRequest{}
+	mi := &file_commercetools_connect_v1_deployment_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TailDeploymentLogsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TailDeploymentLogsRequest) ProtoMessage() {}
+
+func (x *TailDeploymentLogsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_commercetools_connect_v1_deployment_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TailDeploymentLogsRequest.ProtoReflect.Descriptor instead.
+func (*TailDeploymentLogsRequest) Descriptor() ([]byte, []int) {
+	return file_commercetools_connect_v1_deployment_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *TailDeploymentLogsRequest) GetProjectKey() string {
+	if x != nil {
+		return x.ProjectKey
+	}
+	return ""
+}
+
+func (x *TailDeploymentLogsRequest) GetRef() isTailDeploymentLogsRequest_Ref {
+	if x != nil {
+		return x.Ref
+	}
+	return nil
+}
+
+func (x *TailDeploymentLogsRequest) GetId() string {
+	if x != nil {
+		if x, ok := x.Ref.(*TailDeploymentLogsRequest_Id); ok {
+			return x.Id
+		}
+	}
+	return ""
+}
+
+func (x *TailDeploymentLogsRequest) GetKey() string {
+	if x != nil {
+		if x, ok := x.Ref.(*TailDeploymentLogsRequest_Key); ok {
+			return x.Key
+		}
+	}
+	return ""
+}
+
+func (x *TailDeploymentLogsRequest) GetApplicationName() string {
+	if x != nil && x.ApplicationName != nil {
+		return *x.ApplicationName
+	}
+	return ""
+}
+
+func (x *TailDeploymentLogsRequest) GetStartDate() string {
+	if x != nil && x.StartDate != nil {
+		return *x.StartDate
+	}
+	return ""
+}
+
+func (x *TailDeploymentLogsRequest) GetPageToken() string {
+	if x != nil && x.PageToken != nil {
+		return *x.PageToken
+	}
+	return ""
+}
+
+func (x *TailDeploymentLogsRequest) GetEndWhenTerminal() bool {
+	if x != nil {
+		return x.EndWhenTerminal
+	}
+	return false
+}
+
+type isTailDeploymentLogsRequest_Ref interface {
+	isTailDeploymentLogsRequest_Ref()
+}
+
+type TailDeploymentLogsRequest_Id struct {
+	// Deployment id.
+	Id string `protobuf:"bytes,2,opt,name=id,proto3,oneof"`
+}
+
+type TailDeploymentLogsRequest_Key struct {
+	// Deployment key.
+	Key string `protobuf:"bytes,3,opt,name=key,proto3,oneof"`
+}
+
+func (*TailDeploymentLogsRequest_Id) isTailDeploymentLogsRequest_Ref() {}
+
+func (*TailDeploymentLogsRequest_Key) isTailDeploymentLogsRequest_Ref() {}
+
+// TailDeploymentLogsResponse holds log entries in the order Connect returns
+// them, never one twice.
+type TailDeploymentLogsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new entries.
+	Entries []*DeploymentLog `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	// Connect's cursor after these entries, when Connect gave one: send it as
+	// page_token to resume after them.
+	NextPageToken *string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3,oneof" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TailDeploymentLogsResponse) Reset() {
+	*x = TailDeploymentLogsResponse{}
+	mi := &file_commercetools_connect_v1_deployment_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TailDeploymentLogsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TailDeploymentLogsResponse) ProtoMessage() {}
+
+func (x *TailDeploymentLogsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_commercetools_connect_v1_deployment_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TailDeploymentLogsResponse.ProtoReflect.Descriptor instead.
+func (*TailDeploymentLogsResponse) Descriptor() ([]byte, []int) {
+	return file_commercetools_connect_v1_deployment_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *TailDeploymentLogsResponse) GetEntries() []*DeploymentLog {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *TailDeploymentLogsResponse) GetNextPageToken() string {
+	if x != nil && x.NextPageToken != nil {
+		return *x.NextPageToken
+	}
+	return ""
+}
+
 var File_commercetools_connect_v1_deployment_service_proto protoreflect.FileDescriptor
 
 const file_commercetools_connect_v1_deployment_service_proto_rawDesc = "" +
@@ -966,7 +1314,38 @@ const file_commercetools_connect_v1_deployment_service_proto_rawDesc = "" +
 	"\v_start_dateB\v\n" +
 	"\t_end_date\"p\n" +
 	"\x19GetDeploymentLogsResponse\x12S\n" +
-	"\x04page\x18\x01 \x01(\v2?.commercetools.connect.v1.DeploymentLogCursorPagedQueryResponseR\x04page2\xac\b\n" +
+	"\x04page\x18\x01 \x01(\v2?.commercetools.connect.v1.DeploymentLogCursorPagedQueryResponseR\x04page\"f\n" +
+	"\x16WatchDeploymentRequest\x12\x1f\n" +
+	"\vproject_key\x18\x01 \x01(\tR\n" +
+	"projectKey\x12\x10\n" +
+	"\x02id\x18\x02 \x01(\tH\x00R\x02id\x12\x12\n" +
+	"\x03key\x18\x03 \x01(\tH\x00R\x03keyB\x05\n" +
+	"\x03ref\"y\n" +
+	"\x17WatchDeploymentResponse\x12D\n" +
+	"\n" +
+	"deployment\x18\x01 \x01(\v2$.commercetools.connect.v1.DeploymentR\n" +
+	"deployment\x12\x18\n" +
+	"\adeleted\x18\x02 \x01(\bR\adeleted\"\xc0\x02\n" +
+	"\x19TailDeploymentLogsRequest\x12\x1f\n" +
+	"\vproject_key\x18\x01 \x01(\tR\n" +
+	"projectKey\x12\x10\n" +
+	"\x02id\x18\x02 \x01(\tH\x00R\x02id\x12\x12\n" +
+	"\x03key\x18\x03 \x01(\tH\x00R\x03key\x12.\n" +
+	"\x10application_name\x18\x04 \x01(\tH\x01R\x0fapplicationName\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"start_date\x18\x05 \x01(\tH\x02R\tstartDate\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"page_token\x18\x06 \x01(\tH\x03R\tpageToken\x88\x01\x01\x12*\n" +
+	"\x11end_when_terminal\x18\a \x01(\bR\x0fendWhenTerminalB\x05\n" +
+	"\x03refB\x13\n" +
+	"\x11_application_nameB\r\n" +
+	"\v_start_dateB\r\n" +
+	"\v_page_token\"\xa0\x01\n" +
+	"\x1aTailDeploymentLogsResponse\x12A\n" +
+	"\aentries\x18\x01 \x03(\v2'.commercetools.connect.v1.DeploymentLogR\aentries\x12+\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tH\x00R\rnextPageToken\x88\x01\x01B\x12\n" +
+	"\x10_next_page_token2\xaa\n" +
+	"\n" +
 	"\x11DeploymentService\x12\xb0\x01\n" +
 	"\x10CreateDeployment\x121.commercetools.connect.v1.CreateDeploymentRequest\x1a2.commercetools.connect.v1.CreateDeploymentResponse\"5\x82\xd3\xe4\x93\x02/:\x05draftb\n" +
 	"deployment\"\x1a/{project_key}/deployments\x12\xa3\x01\n" +
@@ -977,7 +1356,9 @@ const file_commercetools_connect_v1_deployment_service_proto_rawDesc = "" +
 	"deployment\"\x1f/{project_key}/deployments/{id}\x12\xae\x01\n" +
 	"\x10DeleteDeployment\x121.commercetools.connect.v1.DeleteDeploymentRequest\x1a2.commercetools.connect.v1.DeleteDeploymentResponse\"3\x82\xd3\xe4\x93\x02-b\n" +
 	"deployment*\x1f/{project_key}/deployments/{id}\x12\xb0\x01\n" +
-	"\x11GetDeploymentLogs\x122.commercetools.connect.v1.GetDeploymentLogsRequest\x1a3.commercetools.connect.v1.GetDeploymentLogsResponse\"2\x82\xd3\xe4\x93\x02,b\x04page\x12$/{project_key}/deployments/{id}/logsB\x8b\x02\n" +
+	"\x11GetDeploymentLogs\x122.commercetools.connect.v1.GetDeploymentLogsRequest\x1a3.commercetools.connect.v1.GetDeploymentLogsResponse\"2\x82\xd3\xe4\x93\x02,b\x04page\x12$/{project_key}/deployments/{id}/logs\x12x\n" +
+	"\x0fWatchDeployment\x120.commercetools.connect.v1.WatchDeploymentRequest\x1a1.commercetools.connect.v1.WatchDeploymentResponse0\x01\x12\x81\x01\n" +
+	"\x12TailDeploymentLogs\x123.commercetools.connect.v1.TailDeploymentLogsRequest\x1a4.commercetools.connect.v1.TailDeploymentLogsResponse0\x01B\x8b\x02\n" +
 	"\x1ccom.commercetools.connect.v1B\x16DeploymentServiceProtoP\x01ZQgithub.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1;connectv1\xa2\x02\x03CCX\xaa\x02\x18Commercetools.Connect.V1\xca\x02\x18Commercetools\\Connect\\V1\xe2\x02$Commercetools\\Connect\\V1\\GPBMetadata\xea\x02\x1aCommercetools::Connect::V1b\x06proto3"
 
 var (
@@ -992,7 +1373,7 @@ func file_commercetools_connect_v1_deployment_service_proto_rawDescGZIP() []byte
 	return file_commercetools_connect_v1_deployment_service_proto_rawDescData
 }
 
-var file_commercetools_connect_v1_deployment_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_commercetools_connect_v1_deployment_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_commercetools_connect_v1_deployment_service_proto_goTypes = []any{
 	(*CreateDeploymentRequest)(nil),               // 0: commercetools.connect.v1.CreateDeploymentRequest
 	(*CreateDeploymentResponse)(nil),              // 1: commercetools.connect.v1.CreateDeploymentResponse
@@ -1006,38 +1387,49 @@ var file_commercetools_connect_v1_deployment_service_proto_goTypes = []any{
 	(*DeleteDeploymentResponse)(nil),              // 9: commercetools.connect.v1.DeleteDeploymentResponse
 	(*GetDeploymentLogsRequest)(nil),              // 10: commercetools.connect.v1.GetDeploymentLogsRequest
 	(*GetDeploymentLogsResponse)(nil),             // 11: commercetools.connect.v1.GetDeploymentLogsResponse
-	(*DeploymentDraft)(nil),                       // 12: commercetools.connect.v1.DeploymentDraft
-	(*Deployment)(nil),                            // 13: commercetools.connect.v1.Deployment
-	(*DeploymentPagedQueryResponse)(nil),          // 14: commercetools.connect.v1.DeploymentPagedQueryResponse
-	(*DeploymentUpdateAction)(nil),                // 15: commercetools.connect.v1.DeploymentUpdateAction
-	(*DeploymentLogCursorPagedQueryResponse)(nil), // 16: commercetools.connect.v1.DeploymentLogCursorPagedQueryResponse
+	(*WatchDeploymentRequest)(nil),                // 12: commercetools.connect.v1.WatchDeploymentRequest
+	(*WatchDeploymentResponse)(nil),               // 13: commercetools.connect.v1.WatchDeploymentResponse
+	(*TailDeploymentLogsRequest)(nil),             // 14: commercetools.connect.v1.TailDeploymentLogsRequest
+	(*TailDeploymentLogsResponse)(nil),            // 15: commercetools.connect.v1.TailDeploymentLogsResponse
+	(*DeploymentDraft)(nil),                       // 16: commercetools.connect.v1.DeploymentDraft
+	(*Deployment)(nil),                            // 17: commercetools.connect.v1.Deployment
+	(*DeploymentPagedQueryResponse)(nil),          // 18: commercetools.connect.v1.DeploymentPagedQueryResponse
+	(*DeploymentUpdateAction)(nil),                // 19: commercetools.connect.v1.DeploymentUpdateAction
+	(*DeploymentLogCursorPagedQueryResponse)(nil), // 20: commercetools.connect.v1.DeploymentLogCursorPagedQueryResponse
+	(*DeploymentLog)(nil),                         // 21: commercetools.connect.v1.DeploymentLog
 }
 var file_commercetools_connect_v1_deployment_service_proto_depIdxs = []int32{
-	12, // 0: commercetools.connect.v1.CreateDeploymentRequest.draft:type_name -> commercetools.connect.v1.DeploymentDraft
-	13, // 1: commercetools.connect.v1.CreateDeploymentResponse.deployment:type_name -> commercetools.connect.v1.Deployment
-	14, // 2: commercetools.connect.v1.QueryDeploymentsResponse.page:type_name -> commercetools.connect.v1.DeploymentPagedQueryResponse
-	13, // 3: commercetools.connect.v1.GetDeploymentResponse.deployment:type_name -> commercetools.connect.v1.Deployment
-	15, // 4: commercetools.connect.v1.UpdateDeploymentRequest.actions:type_name -> commercetools.connect.v1.DeploymentUpdateAction
-	13, // 5: commercetools.connect.v1.UpdateDeploymentResponse.deployment:type_name -> commercetools.connect.v1.Deployment
-	13, // 6: commercetools.connect.v1.DeleteDeploymentResponse.deployment:type_name -> commercetools.connect.v1.Deployment
-	16, // 7: commercetools.connect.v1.GetDeploymentLogsResponse.page:type_name -> commercetools.connect.v1.DeploymentLogCursorPagedQueryResponse
-	0,  // 8: commercetools.connect.v1.DeploymentService.CreateDeployment:input_type -> commercetools.connect.v1.CreateDeploymentRequest
-	2,  // 9: commercetools.connect.v1.DeploymentService.QueryDeployments:input_type -> commercetools.connect.v1.QueryDeploymentsRequest
-	4,  // 10: commercetools.connect.v1.DeploymentService.GetDeployment:input_type -> commercetools.connect.v1.GetDeploymentRequest
-	6,  // 11: commercetools.connect.v1.DeploymentService.UpdateDeployment:input_type -> commercetools.connect.v1.UpdateDeploymentRequest
-	8,  // 12: commercetools.connect.v1.DeploymentService.DeleteDeployment:input_type -> commercetools.connect.v1.DeleteDeploymentRequest
-	10, // 13: commercetools.connect.v1.DeploymentService.GetDeploymentLogs:input_type -> commercetools.connect.v1.GetDeploymentLogsRequest
-	1,  // 14: commercetools.connect.v1.DeploymentService.CreateDeployment:output_type -> commercetools.connect.v1.CreateDeploymentResponse
-	3,  // 15: commercetools.connect.v1.DeploymentService.QueryDeployments:output_type -> commercetools.connect.v1.QueryDeploymentsResponse
-	5,  // 16: commercetools.connect.v1.DeploymentService.GetDeployment:output_type -> commercetools.connect.v1.GetDeploymentResponse
-	7,  // 17: commercetools.connect.v1.DeploymentService.UpdateDeployment:output_type -> commercetools.connect.v1.UpdateDeploymentResponse
-	9,  // 18: commercetools.connect.v1.DeploymentService.DeleteDeployment:output_type -> commercetools.connect.v1.DeleteDeploymentResponse
-	11, // 19: commercetools.connect.v1.DeploymentService.GetDeploymentLogs:output_type -> commercetools.connect.v1.GetDeploymentLogsResponse
-	14, // [14:20] is the sub-list for method output_type
-	8,  // [8:14] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	16, // 0: commercetools.connect.v1.CreateDeploymentRequest.draft:type_name -> commercetools.connect.v1.DeploymentDraft
+	17, // 1: commercetools.connect.v1.CreateDeploymentResponse.deployment:type_name -> commercetools.connect.v1.Deployment
+	18, // 2: commercetools.connect.v1.QueryDeploymentsResponse.page:type_name -> commercetools.connect.v1.DeploymentPagedQueryResponse
+	17, // 3: commercetools.connect.v1.GetDeploymentResponse.deployment:type_name -> commercetools.connect.v1.Deployment
+	19, // 4: commercetools.connect.v1.UpdateDeploymentRequest.actions:type_name -> commercetools.connect.v1.DeploymentUpdateAction
+	17, // 5: commercetools.connect.v1.UpdateDeploymentResponse.deployment:type_name -> commercetools.connect.v1.Deployment
+	17, // 6: commercetools.connect.v1.DeleteDeploymentResponse.deployment:type_name -> commercetools.connect.v1.Deployment
+	20, // 7: commercetools.connect.v1.GetDeploymentLogsResponse.page:type_name -> commercetools.connect.v1.DeploymentLogCursorPagedQueryResponse
+	17, // 8: commercetools.connect.v1.WatchDeploymentResponse.deployment:type_name -> commercetools.connect.v1.Deployment
+	21, // 9: commercetools.connect.v1.TailDeploymentLogsResponse.entries:type_name -> commercetools.connect.v1.DeploymentLog
+	0,  // 10: commercetools.connect.v1.DeploymentService.CreateDeployment:input_type -> commercetools.connect.v1.CreateDeploymentRequest
+	2,  // 11: commercetools.connect.v1.DeploymentService.QueryDeployments:input_type -> commercetools.connect.v1.QueryDeploymentsRequest
+	4,  // 12: commercetools.connect.v1.DeploymentService.GetDeployment:input_type -> commercetools.connect.v1.GetDeploymentRequest
+	6,  // 13: commercetools.connect.v1.DeploymentService.UpdateDeployment:input_type -> commercetools.connect.v1.UpdateDeploymentRequest
+	8,  // 14: commercetools.connect.v1.DeploymentService.DeleteDeployment:input_type -> commercetools.connect.v1.DeleteDeploymentRequest
+	10, // 15: commercetools.connect.v1.DeploymentService.GetDeploymentLogs:input_type -> commercetools.connect.v1.GetDeploymentLogsRequest
+	12, // 16: commercetools.connect.v1.DeploymentService.WatchDeployment:input_type -> commercetools.connect.v1.WatchDeploymentRequest
+	14, // 17: commercetools.connect.v1.DeploymentService.TailDeploymentLogs:input_type -> commercetools.connect.v1.TailDeploymentLogsRequest
+	1,  // 18: commercetools.connect.v1.DeploymentService.CreateDeployment:output_type -> commercetools.connect.v1.CreateDeploymentResponse
+	3,  // 19: commercetools.connect.v1.DeploymentService.QueryDeployments:output_type -> commercetools.connect.v1.QueryDeploymentsResponse
+	5,  // 20: commercetools.connect.v1.DeploymentService.GetDeployment:output_type -> commercetools.connect.v1.GetDeploymentResponse
+	7,  // 21: commercetools.connect.v1.DeploymentService.UpdateDeployment:output_type -> commercetools.connect.v1.UpdateDeploymentResponse
+	9,  // 22: commercetools.connect.v1.DeploymentService.DeleteDeployment:output_type -> commercetools.connect.v1.DeleteDeploymentResponse
+	11, // 23: commercetools.connect.v1.DeploymentService.GetDeploymentLogs:output_type -> commercetools.connect.v1.GetDeploymentLogsResponse
+	13, // 24: commercetools.connect.v1.DeploymentService.WatchDeployment:output_type -> commercetools.connect.v1.WatchDeploymentResponse
+	15, // 25: commercetools.connect.v1.DeploymentService.TailDeploymentLogs:output_type -> commercetools.connect.v1.TailDeploymentLogsResponse
+	18, // [18:26] is the sub-list for method output_type
+	10, // [10:18] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_commercetools_connect_v1_deployment_service_proto_init() }
@@ -1066,13 +1458,22 @@ func file_commercetools_connect_v1_deployment_service_proto_init() {
 		(*GetDeploymentLogsRequest_Id)(nil),
 		(*GetDeploymentLogsRequest_Key)(nil),
 	}
+	file_commercetools_connect_v1_deployment_service_proto_msgTypes[12].OneofWrappers = []any{
+		(*WatchDeploymentRequest_Id)(nil),
+		(*WatchDeploymentRequest_Key)(nil),
+	}
+	file_commercetools_connect_v1_deployment_service_proto_msgTypes[14].OneofWrappers = []any{
+		(*TailDeploymentLogsRequest_Id)(nil),
+		(*TailDeploymentLogsRequest_Key)(nil),
+	}
+	file_commercetools_connect_v1_deployment_service_proto_msgTypes[15].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_commercetools_connect_v1_deployment_service_proto_rawDesc), len(file_commercetools_connect_v1_deployment_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,12 +19,14 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	DeploymentService_CreateDeployment_FullMethodName  = "/commercetools.connect.v1.DeploymentService/CreateDeployment"
-	DeploymentService_QueryDeployments_FullMethodName  = "/commercetools.connect.v1.DeploymentService/QueryDeployments"
-	DeploymentService_GetDeployment_FullMethodName     = "/commercetools.connect.v1.DeploymentService/GetDeployment"
-	DeploymentService_UpdateDeployment_FullMethodName  = "/commercetools.connect.v1.DeploymentService/UpdateDeployment"
-	DeploymentService_DeleteDeployment_FullMethodName  = "/commercetools.connect.v1.DeploymentService/DeleteDeployment"
-	DeploymentService_GetDeploymentLogs_FullMethodName = "/commercetools.connect.v1.DeploymentService/GetDeploymentLogs"
+	DeploymentService_CreateDeployment_FullMethodName   = "/commercetools.connect.v1.DeploymentService/CreateDeployment"
+	DeploymentService_QueryDeployments_FullMethodName   = "/commercetools.connect.v1.DeploymentService/QueryDeployments"
+	DeploymentService_GetDeployment_FullMethodName      = "/commercetools.connect.v1.DeploymentService/GetDeployment"
+	DeploymentService_UpdateDeployment_FullMethodName   = "/commercetools.connect.v1.DeploymentService/UpdateDeployment"
+	DeploymentService_DeleteDeployment_FullMethodName   = "/commercetools.connect.v1.DeploymentService/DeleteDeployment"
+	DeploymentService_GetDeploymentLogs_FullMethodName  = "/commercetools.connect.v1.DeploymentService/GetDeploymentLogs"
+	DeploymentService_WatchDeployment_FullMethodName    = "/commercetools.connect.v1.DeploymentService/WatchDeployment"
+	DeploymentService_TailDeploymentLogs_FullMethodName = "/commercetools.connect.v1.DeploymentService/TailDeploymentLogs"
 )
 
 // DeploymentServiceClient is the client API for DeploymentService service.
@@ -57,6 +59,36 @@ type DeploymentServiceClient interface {
 	// GetDeploymentLogs reads a page of the logs of a Deployment
 	// (`GET /{projectKey}/deployments/{id}/logs` or `…/key={key}/logs`).
 	GetDeploymentLogs(ctx context.Context, in *GetDeploymentLogsRequest, opts ...grpc.CallOption) (*GetDeploymentLogsResponse, error)
+	// WatchDeployment streams a Deployment (by id or key) as it changes.
+	//
+	// The first message is the Deployment as it is now; then one message for
+	// every change the gateway sees (status, version, details). The stream
+	// ends with OK after the message that shows a terminal state: Deployed,
+	// Failed or UndeployFailed; or, once the Deployment had been seen, after a
+	// message with `deleted` set when the Deployment no longer exists. A
+	// Deployment that does not exist when the watch starts fails with
+	// NOT_FOUND, as GetDeployment does. An upstream error ends the stream with
+	// the status GetDeployment would return (ErrorInfo, typed detail).
+	//
+	// Changes are read by polling the Connect API: every watcher of one
+	// Deployment on one gateway (with the same credentials) shares one poller,
+	// so a change is seen by all watchers within one polling interval, and
+	// states in between two polls are not seen. A consumer slower than the
+	// changes gets the latest state (states supersede each other). Streams
+	// have no REST route.
+	WatchDeployment(ctx context.Context, in *WatchDeploymentRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchDeploymentResponse], error)
+	// TailDeploymentLogs streams the log entries of a Deployment: those from
+	// the start point (start_date, or page_token to resume), then new entries
+	// as they are written, following Connect's log cursor.
+	//
+	// The stream ends when the caller cancels or its deadline passes, or with
+	// OK, if end_when_terminal is set, once the Deployment is in a terminal
+	// state and its logs are drained. An upstream error ends the stream with
+	// the status GetDeploymentLogs would return. A consumer that falls so far
+	// behind that the gateway would have to hold more entries for it than its
+	// buffer allows ends with RESOURCE_EXHAUSTED; it resumes with the
+	// next_page_token of the last message it read. Streams have no REST route.
+	TailDeploymentLogs(ctx context.Context, in *TailDeploymentLogsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[TailDeploymentLogsResponse], error)
 }
 
 type deploymentServiceClient struct {
@@ -127,6 +159,44 @@ func (c *deploymentServiceClient) GetDeploymentLogs(ctx context.Context, in *Get
 	return out, nil
 }
 
+func (c *deploymentServiceClient) WatchDeployment(ctx context.Context, in *WatchDeploymentRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchDeploymentResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &DeploymentService_ServiceDesc.Streams[0], DeploymentService_WatchDeployment_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchDeploymentRequest, WatchDeploymentResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DeploymentService_WatchDeploymentClient = grpc.ServerStreamingClient[WatchDeploymentResponse]
+
+func (c *deploymentServiceClient) TailDeploymentLogs(ctx context.Context, in *TailDeploymentLogsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[TailDeploymentLogsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &DeploymentService_ServiceDesc.Streams[1], DeploymentService_TailDeploymentLogs_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[TailDeploymentLogsRequest, TailDeploymentLogsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DeploymentService_TailDeploymentLogsClient = grpc.ServerStreamingClient[TailDeploymentLogsResponse]
+
 // DeploymentServiceServer is the server API for DeploymentService service.
 // All implementations must embed UnimplementedDeploymentServiceServer
 // for forward compatibility.
@@ -157,6 +227,36 @@ type DeploymentServiceServer interface {
 	// GetDeploymentLogs reads a page of the logs of a Deployment
 	// (`GET /{projectKey}/deployments/{id}/logs` or `…/key={key}/logs`).
 	GetDeploymentLogs(context.Context, *GetDeploymentLogsRequest) (*GetDeploymentLogsResponse, error)
+	// WatchDeployment streams a Deployment (by id or key) as it changes.
+	//
+	// The first message is the Deployment as it is now; then one message for
+	// every change the gateway sees (status, version, details). The stream
+	// ends with OK after the message that shows a terminal state: Deployed,
+	// Failed or UndeployFailed; or, once the Deployment had been seen, after a
+	// message with `deleted` set when the Deployment no longer exists. A
+	// Deployment that does not exist when the watch starts fails with
+	// NOT_FOUND, as GetDeployment does. An upstream error ends the stream with
+	// the status GetDeployment would return (ErrorInfo, typed detail).
+	//
+	// Changes are read by polling the Connect API: every watcher of one
+	// Deployment on one gateway (with the same credentials) shares one poller,
+	// so a change is seen by all watchers within one polling interval, and
+	// states in between two polls are not seen. A consumer slower than the
+	// changes gets the latest state (states supersede each other). Streams
+	// have no REST route.
+	WatchDeployment(*WatchDeploymentRequest, grpc.ServerStreamingServer[WatchDeploymentResponse]) error
+	// TailDeploymentLogs streams the log entries of a Deployment: those from
+	// the start point (start_date, or page_token to resume), then new entries
+	// as they are written, following Connect's log cursor.
+	//
+	// The stream ends when the caller cancels or its deadline passes, or with
+	// OK, if end_when_terminal is set, once the Deployment is in a terminal
+	// state and its logs are drained. An upstream error ends the stream with
+	// the status GetDeploymentLogs would return. A consumer that falls so far
+	// behind that the gateway would have to hold more entries for it than its
+	// buffer allows ends with RESOURCE_EXHAUSTED; it resumes with the
+	// next_page_token of the last message it read. Streams have no REST route.
+	TailDeploymentLogs(*TailDeploymentLogsRequest, grpc.ServerStreamingServer[TailDeploymentLogsResponse]) error
 	mustEmbedUnimplementedDeploymentServiceServer()
 }
 
@@ -184,6 +284,12 @@ func (UnimplementedDeploymentServiceServer) DeleteDeployment(context.Context, *D
 }
 func (UnimplementedDeploymentServiceServer) GetDeploymentLogs(context.Context, *GetDeploymentLogsRequest) (*GetDeploymentLogsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetDeploymentLogs not implemented")
+}
+func (UnimplementedDeploymentServiceServer) WatchDeployment(*WatchDeploymentRequest, grpc.ServerStreamingServer[WatchDeploymentResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchDeployment not implemented")
+}
+func (UnimplementedDeploymentServiceServer) TailDeploymentLogs(*TailDeploymentLogsRequest, grpc.ServerStreamingServer[TailDeploymentLogsResponse]) error {
+	return status.Error(codes.Unimplemented, "method TailDeploymentLogs not implemented")
 }
 func (UnimplementedDeploymentServiceServer) mustEmbedUnimplementedDeploymentServiceServer() {}
 func (UnimplementedDeploymentServiceServer) testEmbeddedByValue()                           {}
@@ -314,6 +420,28 @@ func _DeploymentService_GetDeploymentLogs_Handler(srv interface{}, ctx context.C
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DeploymentService_WatchDeployment_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchDeploymentRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(DeploymentServiceServer).WatchDeployment(m, &grpc.GenericServerStream[WatchDeploymentRequest, WatchDeploymentResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DeploymentService_WatchDeploymentServer = grpc.ServerStreamingServer[WatchDeploymentResponse]
+
+func _DeploymentService_TailDeploymentLogs_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(TailDeploymentLogsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(DeploymentServiceServer).TailDeploymentLogs(m, &grpc.GenericServerStream[TailDeploymentLogsRequest, TailDeploymentLogsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DeploymentService_TailDeploymentLogsServer = grpc.ServerStreamingServer[TailDeploymentLogsResponse]
+
 // DeploymentService_ServiceDesc is the grpc.ServiceDesc for DeploymentService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -346,6 +474,17 @@ var DeploymentService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _DeploymentService_GetDeploymentLogs_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchDeployment",
+			Handler:       _DeploymentService_WatchDeployment_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "TailDeploymentLogs",
+			Handler:       _DeploymentService_TailDeploymentLogs_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "commercetools/connect/v1/deployment_service.proto",
 }

@@ -293,6 +293,12 @@ const (
 	GatewayReason_GATEWAY_REASON_AUTH_UNAVAILABLE GatewayReason = 15
 	// The token endpoint rejected the gateway's client credentials.
 	GatewayReason_GATEWAY_REASON_AUTH_REJECTED GatewayReason = 16
+	// A server stream's consumer fell further behind than its buffer allows
+	// (TailDeploymentLogs); the entries it missed were not sent.
+	GatewayReason_GATEWAY_REASON_STREAM_OVERFLOW GatewayReason = 18
+	// The gateway is shutting down and ended a server stream so that the
+	// caller reconnects to another replica.
+	GatewayReason_GATEWAY_REASON_SHUTTING_DOWN GatewayReason = 19
 	// A bug in the gateway.
 	GatewayReason_GATEWAY_REASON_INTERNAL GatewayReason = 17
 )
@@ -316,6 +322,8 @@ var (
 		13: "GATEWAY_REASON_RETRY_BUDGET_EXHAUSTED",
 		15: "GATEWAY_REASON_AUTH_UNAVAILABLE",
 		16: "GATEWAY_REASON_AUTH_REJECTED",
+		18: "GATEWAY_REASON_STREAM_OVERFLOW",
+		19: "GATEWAY_REASON_SHUTTING_DOWN",
 		17: "GATEWAY_REASON_INTERNAL",
 	}
 	GatewayReason_value = map[string]int32{
@@ -335,6 +343,8 @@ var (
 		"GATEWAY_REASON_RETRY_BUDGET_EXHAUSTED":   13,
 		"GATEWAY_REASON_AUTH_UNAVAILABLE":         15,
 		"GATEWAY_REASON_AUTH_REJECTED":            16,
+		"GATEWAY_REASON_STREAM_OVERFLOW":          18,
+		"GATEWAY_REASON_SHUTTING_DOWN":            19,
 		"GATEWAY_REASON_INTERNAL":                 17,
 	}
 )
@@ -853,7 +863,7 @@ const file_commercetools_connect_errors_v1_catalog_proto_rawDesc = "" +
 	",ERROR_CODE_DEPLOYMENT_LOG_INVALID_PAGE_TOKEN\x107\x1a\xc9\x01ʥ\x19\xc4\x01\n" +
 	"\x1dDeploymentLogInvalidPageToken\x10\x90\x03\x18\x03\"\x01\x01*\x1eInvalid page token: $pageToken2ASend back the next token of the previous page unchanged, or none.B\tpageTokenb-https://docs.commercetools.com/connect/errors\x12\x9c\x02\n" +
 	"2ERROR_CODE_DEPLOYMENT_LOG_MISSING_APPLICATION_NAME\x108\x1a\xe3\x01ʥ\x19\xde\x01\n" +
-	"#DeploymentLogMissingApplicationName\x10\x90\x03\x18\x03\"\x01\x01*6Missing application name when fetching deployment logs27Send applicationName (required for Deployments on AWS).B\x0fapplicationNameb-https://docs.commercetools.com/connect/errors*\xb4\x0e\n" +
+	"#DeploymentLogMissingApplicationName\x10\x90\x03\x18\x03\"\x01\x01*6Missing application name when fetching deployment logs27Send applicationName (required for Deployments on AWS).B\x0fapplicationNameb-https://docs.commercetools.com/connect/errors*\xd1\x10\n" +
 	"\rGatewayReason\x12\x1e\n" +
 	"\x1aGATEWAY_REASON_UNSPECIFIED\x10\x00\x12\x86\x01\n" +
 	"'GATEWAY_REASON_UPSTREAM_MALFORMED_ERROR\x10\x01\x1aYҥ\x19U*SAct on the gRPC code; the body excerpt in the details shows what the upstream sent.\x12U\n" +
@@ -865,9 +875,9 @@ const file_commercetools_connect_errors_v1_catalog_proto_rawDesc = "" +
 	"\x1eGATEWAY_REASON_INVALID_REQUEST\x10\x06\x1aAҥ\x19=\b\x03\x10\x90\x03\x1a\x10InvalidJsonInput*$Fix the request as the message says.\x12h\n" +
 	"\x1eGATEWAY_REASON_ROUTE_NOT_FOUND\x10\a\x1aDҥ\x19@\b\x05\x10\x94\x03\x1a\x10ResourceNotFound*'Check the path against the Connect API.\x12l\n" +
 	"!GATEWAY_REASON_METHOD_NOT_ALLOWED\x10\b\x1aEҥ\x19A\b\f\x10\x95\x03\x1a\aGeneral*1Use a method the Connect API allows on this path.\x12Z\n" +
-	" GATEWAY_REASON_REQUEST_TOO_LARGE\x10\t\x1a4ҥ\x190\b\b\x10\x9d\x03\x1a\x10InvalidJsonInput*\x17Send a smaller request.\x12a\n" +
+	" GATEWAY_REASON_REQUEST_TOO_LARGE\x10\t\x1a4ҥ\x190\b\b\x10\x9d\x03\x1a\x10InvalidJsonInput*\x17Send a smaller request.\x12X\n" +
 	" GATEWAY_REASON_HEADERS_TOO_LARGE\x10\n" +
-	"\x1a;ҥ\x197\b\b\x10\xaf\x03\x1a\x10InvalidJsonInput*\x1eSend fewer or smaller headers.\x12\x84\x01\n" +
+	"\x1a2ҥ\x19.\b\b\x10\xaf\x03\x1a\aGeneral*\x1eSend fewer or smaller headers.\x12\x84\x01\n" +
 	"!GATEWAY_REASON_RESPONSE_TOO_LARGE\x10\v\x1a]ҥ\x19Y\b\b\x10\xf6\x03\x1a\n" +
 	"BadGateway*FAsk for less (a smaller limit), or raise the gateway's response limit.\x12R\n" +
 	" GATEWAY_REASON_CONCURRENCY_LIMIT\x10\f\x1a,ҥ\x19(\b\x0e\x10\xf7\x03\x1a\n" +
@@ -875,7 +885,9 @@ const file_commercetools_connect_errors_v1_catalog_proto_rawDesc = "" +
 	"%GATEWAY_REASON_RETRY_BUDGET_EXHAUSTED\x10\r\x1a2ҥ\x19.\b\x0e\x10\xf7\x03\x1a\n" +
 	"BadGateway \x01*\x19Retry later with backoff.\x12N\n" +
 	"\x1fGATEWAY_REASON_AUTH_UNAVAILABLE\x10\x0f\x1a)ҥ\x19%\b\x0e\x10\xf7\x03\x1a\aGeneral \x01*\x13Retry with backoff.\x12\x91\x01\n" +
-	"\x1cGATEWAY_REASON_AUTH_REJECTED\x10\x10\x1aoҥ\x19k\b\x10\x10\x91\x03\x1a\x13AuthenticationError*OThe gateway's CTP_CLIENT_ID and CTP_CLIENT_SECRET are wrong; tell its operator.\x12p\n" +
+	"\x1cGATEWAY_REASON_AUTH_REJECTED\x10\x10\x1aoҥ\x19k\b\x10\x10\x91\x03\x1a\x13AuthenticationError*OThe gateway's CTP_CLIENT_ID and CTP_CLIENT_SECRET are wrong; tell its operator.\x12\x8f\x01\n" +
+	"\x1eGATEWAY_REASON_STREAM_OVERFLOW\x10\x12\x1akҥ\x19g\b\b\x10\xad\x03\x1a\aGeneral \x01*UResume with the next_page_token of the last message read, and read the stream faster.\x12\x91\x01\n" +
+	"\x1cGATEWAY_REASON_SHUTTING_DOWN\x10\x13\x1aoҥ\x19k\b\x0e\x10\xf7\x03\x1a\aGeneral \x01*YCall again (another replica serves it); a log tail resumes with its last next_page_token.\x12p\n" +
 	"\x17GATEWAY_REASON_INTERNAL\x10\x11\x1aSҥ\x19O\b\r\x10\xf4\x03\x1a\aGeneral*?Report it to the gateway's maintainers with the correlation id.\"\x04\b\x0e\x10\x0e*\"GATEWAY_REASON_MISSING_CREDENTIALS:g\n" +
 	"\x04spec\x12!.google.protobuf.EnumValueOptions\x18ٔ\x03 \x01(\v2..commercetools.connect.errors.v1.ErrorCodeSpecR\x04spec:z\n" +
 	"\fgateway_spec\x12!.google.protobuf.EnumValueOptions\x18ڔ\x03 \x01(\v22.commercetools.connect.errors.v1.GatewayReasonSpecR\vgatewaySpecB\xab\x02\n" +

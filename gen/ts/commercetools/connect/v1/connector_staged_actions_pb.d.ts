@@ -221,8 +221,10 @@ export declare type ConnectorStagedSetNameAction = Message<"commercetools.connec
 export declare const ConnectorStagedSetNameActionSchema: GenMessage<ConnectorStagedSetNameAction>;
 
 /**
- * ConnectorStagedSetDescriptionAction sets or, when absent, removes the
- * description.
+ * ConnectorStagedSetDescriptionAction sets the description.
+ *
+ * The value is required, as in the Connect API specification (RAML and the
+ * SDK generated from it): an empty one empties the description.
  *
  * @generated from message commercetools.connect.v1.ConnectorStagedSetDescriptionAction
  */
@@ -230,9 +232,9 @@ export declare type ConnectorStagedSetDescriptionAction = Message<"commercetools
   /**
    * The new description.
    *
-   * @generated from field: optional string description = 1;
+   * @generated from field: string description = 1;
    */
-  description?: string | undefined;
+  description: string;
 };
 
 /**
@@ -242,7 +244,8 @@ export declare type ConnectorStagedSetDescriptionAction = Message<"commercetools
 export declare const ConnectorStagedSetDescriptionActionSchema: GenMessage<ConnectorStagedSetDescriptionAction>;
 
 /**
- * ConnectorStagedSetCreatorNameAction sets or removes creator.name.
+ * ConnectorStagedSetCreatorNameAction sets creator.name (required value;
+ * empty clears it).
  *
  * @generated from message commercetools.connect.v1.ConnectorStagedSetCreatorNameAction
  */
@@ -250,9 +253,9 @@ export declare type ConnectorStagedSetCreatorNameAction = Message<"commercetools
   /**
    * The new name.
    *
-   * @generated from field: optional string creator_name = 1;
+   * @generated from field: string creator_name = 1;
    */
-  creatorName?: string | undefined;
+  creatorName: string;
 };
 
 /**
@@ -262,7 +265,8 @@ export declare type ConnectorStagedSetCreatorNameAction = Message<"commercetools
 export declare const ConnectorStagedSetCreatorNameActionSchema: GenMessage<ConnectorStagedSetCreatorNameAction>;
 
 /**
- * ConnectorStagedSetCreatorTitleAction sets or removes creator.title.
+ * ConnectorStagedSetCreatorTitleAction sets creator.title (required value;
+ * empty clears it).
  *
  * @generated from message commercetools.connect.v1.ConnectorStagedSetCreatorTitleAction
  */
@@ -270,9 +274,9 @@ export declare type ConnectorStagedSetCreatorTitleAction = Message<"commercetool
   /**
    * The new title.
    *
-   * @generated from field: optional string creator_title = 1;
+   * @generated from field: string creator_title = 1;
    */
-  creatorTitle?: string | undefined;
+  creatorTitle: string;
 };
 
 /**
@@ -302,7 +306,8 @@ export declare type ConnectorStagedSetCreatorEmailAction = Message<"commercetool
 export declare const ConnectorStagedSetCreatorEmailActionSchema: GenMessage<ConnectorStagedSetCreatorEmailAction>;
 
 /**
- * ConnectorStagedSetCreatorCompanyAction sets or removes creator.company.
+ * ConnectorStagedSetCreatorCompanyAction sets creator.company (required
+ * value; empty clears it).
  *
  * @generated from message commercetools.connect.v1.ConnectorStagedSetCreatorCompanyAction
  */
@@ -310,9 +315,9 @@ export declare type ConnectorStagedSetCreatorCompanyAction = Message<"commerceto
   /**
    * The new company.
    *
-   * @generated from field: optional string creator_company = 1;
+   * @generated from field: string creator_company = 1;
    */
-  creatorCompany?: string | undefined;
+  creatorCompany: string;
 };
 
 /**
@@ -322,8 +327,9 @@ export declare type ConnectorStagedSetCreatorCompanyAction = Message<"commerceto
 export declare const ConnectorStagedSetCreatorCompanyActionSchema: GenMessage<ConnectorStagedSetCreatorCompanyAction>;
 
 /**
- * ConnectorStagedSetCreatorNoOfContributorsAction sets or removes
+ * ConnectorStagedSetCreatorNoOfContributorsAction sets
  * creator.noOfContributors (it replaces the legacy setCreatorNoOfDevelopers).
+ * The value is required.
  *
  * @generated from message commercetools.connect.v1.ConnectorStagedSetCreatorNoOfContributorsAction
  */
@@ -331,9 +337,9 @@ export declare type ConnectorStagedSetCreatorNoOfContributorsAction = Message<"c
   /**
    * The new number.
    *
-   * @generated from field: optional int32 creator_no_of_contributors = 1;
+   * @generated from field: int32 creator_no_of_contributors = 1;
    */
-  creatorNoOfContributors?: number | undefined;
+  creatorNoOfContributors: number;
 };
 
 /**
@@ -343,7 +349,8 @@ export declare type ConnectorStagedSetCreatorNoOfContributorsAction = Message<"c
 export declare const ConnectorStagedSetCreatorNoOfContributorsActionSchema: GenMessage<ConnectorStagedSetCreatorNoOfContributorsAction>;
 
 /**
- * ConnectorStagedSetCreatorLogoAction sets or removes creator.logoUrl.
+ * ConnectorStagedSetCreatorLogoAction sets creator.logoUrl (required value;
+ * empty clears it).
  *
  * @generated from message commercetools.connect.v1.ConnectorStagedSetCreatorLogoAction
  */
@@ -351,9 +358,9 @@ export declare type ConnectorStagedSetCreatorLogoAction = Message<"commercetools
   /**
    * The new logo URL.
    *
-   * @generated from field: optional string logo_url = 1;
+   * @generated from field: string logo_url = 1;
    */
-  logoUrl?: string | undefined;
+  logoUrl: string;
 };
 
 /**
@@ -363,8 +370,8 @@ export declare type ConnectorStagedSetCreatorLogoAction = Message<"commercetools
 export declare const ConnectorStagedSetCreatorLogoActionSchema: GenMessage<ConnectorStagedSetCreatorLogoAction>;
 
 /**
- * ConnectorStagedSetCreatorSupportUrlAction sets or removes
- * creator.supportUrl.
+ * ConnectorStagedSetCreatorSupportUrlAction sets creator.supportUrl
+ * (required value; empty clears it).
  *
  * @generated from message commercetools.connect.v1.ConnectorStagedSetCreatorSupportUrlAction
  */
@@ -372,9 +379,9 @@ export declare type ConnectorStagedSetCreatorSupportUrlAction = Message<"commerc
   /**
    * The new support URL.
    *
-   * @generated from field: optional string creator_support_url = 1;
+   * @generated from field: string creator_support_url = 1;
    */
-  creatorSupportUrl?: string | undefined;
+  creatorSupportUrl: string;
 };
 
 /**
@@ -390,7 +397,9 @@ export declare const ConnectorStagedSetCreatorSupportUrlActionSchema: GenMessage
  */
 export declare type ConnectorStagedSetRepositoryAction = Message<"commercetools.connect.v1.ConnectorStagedSetRepositoryAction"> & {
   /**
-   * HTTPS or SSH GitHub URL.
+   * HTTPS or SSH GitHub URL. Required, as in the Connect RAML; the SDK's
+   * type marks it optional, but an action without it has nothing to set
+   * and the API answers InvalidJsonInput.
    *
    * @generated from field: string url = 1;
    */
@@ -451,7 +460,8 @@ export declare type ConnectorStagedSetIntegrationTypesAction = Message<"commerce
 export declare const ConnectorStagedSetIntegrationTypesActionSchema: GenMessage<ConnectorStagedSetIntegrationTypesAction>;
 
 /**
- * ConnectorStagedSetDocumentationUrlAction sets or removes documentationUrl.
+ * ConnectorStagedSetDocumentationUrlAction sets documentationUrl (required
+ * value; empty clears it).
  *
  * @generated from message commercetools.connect.v1.ConnectorStagedSetDocumentationUrlAction
  */
@@ -459,9 +469,9 @@ export declare type ConnectorStagedSetDocumentationUrlAction = Message<"commerce
   /**
    * The new URL.
    *
-   * @generated from field: optional string documentation_url = 1;
+   * @generated from field: string documentation_url = 1;
    */
-  documentationUrl?: string | undefined;
+  documentationUrl: string;
 };
 
 /**

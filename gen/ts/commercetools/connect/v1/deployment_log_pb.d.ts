@@ -80,12 +80,14 @@ export declare type DeploymentLogCursorPagedQueryResponse = Message<"commercetoo
   data: DeploymentLog[];
 
   /**
-   * Cursor of the next page, to send back as pageToken; absent on the last
-   * page.
+   * Cursor to send back as pageToken for the entries after this page.
+   * Always present, as in the Connect API specification: on the last page
+   * it points past the last entry, so polling with it later returns the
+   * entries written since (an empty data means none yet).
    *
-   * @generated from field: optional string next = 2;
+   * @generated from field: string next = 2;
    */
-  next?: string | undefined;
+  next: string;
 };
 
 /**

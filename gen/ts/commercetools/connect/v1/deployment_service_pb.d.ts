@@ -6,7 +6,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import type { Message } from "@bufbuild/protobuf";
 import type { Deployment, DeploymentDraft, DeploymentPagedQueryResponse } from "./deployment_pb.js";
 import type { DeploymentUpdateAction } from "./deployment_actions_pb.js";
-import type { DeploymentLogCursorPagedQueryResponse } from "./deployment_log_pb.js";
+import type { DeploymentLog, DeploymentLogCursorPagedQueryResponse } from "./deployment_log_pb.js";
 
 /**
  * Describes the file commercetools/connect/v1/deployment_service.proto.
@@ -439,6 +439,184 @@ export declare type GetDeploymentLogsResponse = Message<"commercetools.connect.v
 export declare const GetDeploymentLogsResponseSchema: GenMessage<GetDeploymentLogsResponse>;
 
 /**
+ * WatchDeploymentRequest addresses the Deployment to watch.
+ *
+ * @generated from message commercetools.connect.v1.WatchDeploymentRequest
+ */
+export declare type WatchDeploymentRequest = Message<"commercetools.connect.v1.WatchDeploymentRequest"> & {
+  /**
+   * Project key (`{projectKey}`).
+   *
+   * @generated from field: string project_key = 1;
+   */
+  projectKey: string;
+
+  /**
+   * The Deployment, by id or by key.
+   *
+   * @generated from oneof commercetools.connect.v1.WatchDeploymentRequest.ref
+   */
+  ref: {
+    /**
+     * Deployment id.
+     *
+     * @generated from field: string id = 2;
+     */
+    value: string;
+    case: "id";
+  } | {
+    /**
+     * Deployment key.
+     *
+     * @generated from field: string key = 3;
+     */
+    value: string;
+    case: "key";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message commercetools.connect.v1.WatchDeploymentRequest.
+ * Use `create(WatchDeploymentRequestSchema)` to create a new message.
+ */
+export declare const WatchDeploymentRequestSchema: GenMessage<WatchDeploymentRequest>;
+
+/**
+ * WatchDeploymentResponse is one state of the watched Deployment.
+ *
+ * @generated from message commercetools.connect.v1.WatchDeploymentResponse
+ */
+export declare type WatchDeploymentResponse = Message<"commercetools.connect.v1.WatchDeploymentResponse"> & {
+  /**
+   * The Deployment as the gateway last read it.
+   *
+   * @generated from field: commercetools.connect.v1.Deployment deployment = 1;
+   */
+  deployment?: Deployment | undefined;
+
+  /**
+   * The Deployment no longer exists (it was deleted and undeployed);
+   * deployment is the last state read before. The stream ends after this
+   * message.
+   *
+   * @generated from field: bool deleted = 2;
+   */
+  deleted: boolean;
+};
+
+/**
+ * Describes the message commercetools.connect.v1.WatchDeploymentResponse.
+ * Use `create(WatchDeploymentResponseSchema)` to create a new message.
+ */
+export declare const WatchDeploymentResponseSchema: GenMessage<WatchDeploymentResponse>;
+
+/**
+ * TailDeploymentLogsRequest addresses the Deployment whose logs to tail and
+ * says where to start.
+ *
+ * @generated from message commercetools.connect.v1.TailDeploymentLogsRequest
+ */
+export declare type TailDeploymentLogsRequest = Message<"commercetools.connect.v1.TailDeploymentLogsRequest"> & {
+  /**
+   * Project key (`{projectKey}`).
+   *
+   * @generated from field: string project_key = 1;
+   */
+  projectKey: string;
+
+  /**
+   * The Deployment, by id or by key.
+   *
+   * @generated from oneof commercetools.connect.v1.TailDeploymentLogsRequest.ref
+   */
+  ref: {
+    /**
+     * Deployment id.
+     *
+     * @generated from field: string id = 2;
+     */
+    value: string;
+    case: "id";
+  } | {
+    /**
+     * Deployment key.
+     *
+     * @generated from field: string key = 3;
+     */
+    value: string;
+    case: "key";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Application whose logs to tail; required for AWS Deployments
+   * (`applicationName`).
+   *
+   * @generated from field: optional string application_name = 4;
+   */
+  applicationName?: string | undefined;
+
+  /**
+   * Start at entries written at or after this time, RFC 3339, at most 30
+   * days back (`startDate`). Default: Connect's default range.
+   *
+   * @generated from field: optional string start_date = 5;
+   */
+  startDate?: string | undefined;
+
+  /**
+   * Resume after the entries already read: the next_page_token of the last
+   * message read (`pageToken`).
+   *
+   * @generated from field: optional string page_token = 6;
+   */
+  pageToken?: string | undefined;
+
+  /**
+   * End the stream with OK once the Deployment is in a terminal state
+   * (Deployed, Failed, UndeployFailed, or deleted) and every entry has been
+   * sent. Without it the stream follows the logs until the caller ends it.
+   *
+   * @generated from field: bool end_when_terminal = 7;
+   */
+  endWhenTerminal: boolean;
+};
+
+/**
+ * Describes the message commercetools.connect.v1.TailDeploymentLogsRequest.
+ * Use `create(TailDeploymentLogsRequestSchema)` to create a new message.
+ */
+export declare const TailDeploymentLogsRequestSchema: GenMessage<TailDeploymentLogsRequest>;
+
+/**
+ * TailDeploymentLogsResponse holds log entries in the order Connect returns
+ * them, never one twice.
+ *
+ * @generated from message commercetools.connect.v1.TailDeploymentLogsResponse
+ */
+export declare type TailDeploymentLogsResponse = Message<"commercetools.connect.v1.TailDeploymentLogsResponse"> & {
+  /**
+   * The new entries.
+   *
+   * @generated from field: repeated commercetools.connect.v1.DeploymentLog entries = 1;
+   */
+  entries: DeploymentLog[];
+
+  /**
+   * Connect's cursor after these entries, when Connect gave one: send it as
+   * page_token to resume after them.
+   *
+   * @generated from field: optional string next_page_token = 2;
+   */
+  nextPageToken?: string | undefined;
+};
+
+/**
+ * Describes the message commercetools.connect.v1.TailDeploymentLogsResponse.
+ * Use `create(TailDeploymentLogsResponseSchema)` to create a new message.
+ */
+export declare const TailDeploymentLogsResponseSchema: GenMessage<TailDeploymentLogsResponse>;
+
+/**
  * DeploymentService manages the Deployments of a Project
  * (`/{projectKey}/deployments`).
  *
@@ -515,6 +693,52 @@ export declare const DeploymentService: GenService<{
     methodKind: "unary";
     input: typeof GetDeploymentLogsRequestSchema;
     output: typeof GetDeploymentLogsResponseSchema;
+  },
+  /**
+   * WatchDeployment streams a Deployment (by id or key) as it changes.
+   *
+   * The first message is the Deployment as it is now; then one message for
+   * every change the gateway sees (status, version, details). The stream
+   * ends with OK after the message that shows a terminal state: Deployed,
+   * Failed or UndeployFailed; or, once the Deployment had been seen, after a
+   * message with `deleted` set when the Deployment no longer exists. A
+   * Deployment that does not exist when the watch starts fails with
+   * NOT_FOUND, as GetDeployment does. An upstream error ends the stream with
+   * the status GetDeployment would return (ErrorInfo, typed detail).
+   *
+   * Changes are read by polling the Connect API: every watcher of one
+   * Deployment on one gateway (with the same credentials) shares one poller,
+   * so a change is seen by all watchers within one polling interval, and
+   * states in between two polls are not seen. A consumer slower than the
+   * changes gets the latest state (states supersede each other). Streams
+   * have no REST route.
+   *
+   * @generated from rpc commercetools.connect.v1.DeploymentService.WatchDeployment
+   */
+  watchDeployment: {
+    methodKind: "server_streaming";
+    input: typeof WatchDeploymentRequestSchema;
+    output: typeof WatchDeploymentResponseSchema;
+  },
+  /**
+   * TailDeploymentLogs streams the log entries of a Deployment: those from
+   * the start point (start_date, or page_token to resume), then new entries
+   * as they are written, following Connect's log cursor.
+   *
+   * The stream ends when the caller cancels or its deadline passes, or with
+   * OK, if end_when_terminal is set, once the Deployment is in a terminal
+   * state and its logs are drained. An upstream error ends the stream with
+   * the status GetDeploymentLogs would return. A consumer that falls so far
+   * behind that the gateway would have to hold more entries for it than its
+   * buffer allows ends with RESOURCE_EXHAUSTED; it resumes with the
+   * next_page_token of the last message it read. Streams have no REST route.
+   *
+   * @generated from rpc commercetools.connect.v1.DeploymentService.TailDeploymentLogs
+   */
+  tailDeploymentLogs: {
+    methodKind: "server_streaming";
+    input: typeof TailDeploymentLogsRequestSchema;
+    output: typeof TailDeploymentLogsResponseSchema;
   },
 }>;
 

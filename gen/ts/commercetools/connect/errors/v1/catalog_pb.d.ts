@@ -614,6 +614,22 @@ export enum GatewayReason {
   AUTH_REJECTED = 16,
 
   /**
+   * A server stream's consumer fell further behind than its buffer allows
+   * (TailDeploymentLogs); the entries it missed were not sent.
+   *
+   * @generated from enum value: GATEWAY_REASON_STREAM_OVERFLOW = 18;
+   */
+  STREAM_OVERFLOW = 18,
+
+  /**
+   * The gateway is shutting down and ended a server stream so that the
+   * caller reconnects to another replica.
+   *
+   * @generated from enum value: GATEWAY_REASON_SHUTTING_DOWN = 19;
+   */
+  SHUTTING_DOWN = 19,
+
+  /**
    * A bug in the gateway.
    *
    * @generated from enum value: GATEWAY_REASON_INTERNAL = 17;

@@ -129,6 +129,10 @@ fuzz: ## Fuzz the parsers of outside input for FUZZTIME each
 	go test ./translate -run '^$$' -fuzz FuzzFromResponse -fuzztime $(FUZZTIME)
 	go test ./gateway/wirejson -run '^$$' -fuzz FuzzUnmarshal -fuzztime $(FUZZTIME)
 	go test ./gateway/wirejson -run '^$$' -fuzz FuzzAppendProtoMatchesUnmarshal -fuzztime $(FUZZTIME)
+	go test ./gateway/wirejson -run '^$$' -fuzz FuzzStreamMatchesTree -fuzztime $(FUZZTIME)
+	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzValidJSON$$' -fuzztime $(FUZZTIME)
+	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME)
+	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME)
 
 .PHONY: fuzz-smoke
 fuzz-smoke: ## A short fixed-count fuzz run of each parser of outside input (part of test)

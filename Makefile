@@ -32,7 +32,7 @@ run: ## Build and start the gateway on the embedded simulator (gRPC :9090, HTTP 
 	go run ./cmd/connect-gateway
 
 .PHONY: test
-test: checkgenerate lint test-ts test-sdk test-python test-deploy fuzz-smoke load-smoke ## Install what is needed and run every check and test
+test: checkgenerate lint test-ts test-sdk test-python test-deploy fuzz-smoke load-smoke test-replicas ## Install what is needed and run every check and test
 	go test -race ./...
 
 .PHONY: test-deploy
@@ -129,6 +129,10 @@ fuzz: ## Fuzz the parsers of outside input for FUZZTIME each
 	go test ./translate -run '^$$' -fuzz FuzzFromResponse -fuzztime $(FUZZTIME)
 	go test ./gateway/wirejson -run '^$$' -fuzz FuzzUnmarshal -fuzztime $(FUZZTIME)
 	go test ./gateway/wirejson -run '^$$' -fuzz FuzzAppendProtoMatchesUnmarshal -fuzztime $(FUZZTIME)
+	go test ./gateway/wirejson -run '^$$' -fuzz FuzzStreamMatchesTree -fuzztime $(FUZZTIME)
+	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzValidJSON$$' -fuzztime $(FUZZTIME)
+	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME)
+	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME)
 
 .PHONY: fuzz-smoke
 fuzz-smoke: ## A short fixed-count fuzz run of each parser of outside input (part of test)
@@ -162,3 +166,12 @@ $(BUF):
 		echo "installing buf $(BUF_VERSION) into .bin (a few minutes the first time)"; \
 		GOBIN=$(BIN) go install github.com/bufbuild/buf/cmd/buf@v$(BUF_VERSION); \
 	fi
+
+.PHONY: proxies
+proxies: ## Install nginx (grpc_pass) and HAProxy from Debian packages, unless installed (needs root, as in CI)
+	@if command -v nginx >/dev/null && command -v haproxy >/dev/null; then exit 0; fi; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-core haproxy
+
+.PHONY: test-replicas
+test-replicas: proxies ## 3 gateway binaries on one connect-sim behind nginx and HAProxy: rolling restart, scale-up, SIGKILL
+	CONNECT_REPLICAS=1 go test ./replicas -run '^TestReplicasBehindProxies$$' -count=1 -v -timeout 5m

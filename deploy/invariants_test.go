@@ -321,3 +321,32 @@ func TestContainerIsLockedDown(t *testing.T) {
 		t.Error("the service account token is mounted; the gateway never calls the Kubernetes API")
 	}
 }
+
+// TestConnectionLifecycle: the gRPC connections are recycled (a max
+// connection age is set, so that replicas the autoscaler adds get
+// connections), and a connection past its age gives its calls at least the
+// default deadline to finish.
+func TestConnectionLifecycle(t *testing.T) {
+	t.Parallel()
+	m, c := load(t)
+	duration := func(flag, env string) time.Duration {
+		v, src, ok := m.setting(c, flag, env)
+		if !ok {
+			t.Fatalf("%s is not set: state it, so that the lifecycle can be checked", env)
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatalf("%s %q (%s): %v", env, v, src, err)
+		}
+		return d
+	}
+	age := duration("grpc-max-connection-age", "GATEWAY_GRPC_MAX_CONNECTION_AGE")
+	grace := duration("grpc-max-connection-age-grace", "GATEWAY_GRPC_MAX_CONNECTION_AGE_GRACE")
+	def := duration("default-timeout", "GATEWAY_DEFAULT_TIMEOUT")
+	if age <= 0 {
+		t.Errorf("max connection age %v: connections are never recycled, and replicas added behind an L4 balancer get none", age)
+	}
+	if grace < def {
+		t.Errorf("max connection age grace %v < default timeout %v: a call with the default deadline may be cut off when its connection ages out", grace, def)
+	}
+}

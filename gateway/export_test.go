@@ -37,6 +37,9 @@ func (g *Gateway) RPCForHTTP(req *http.Request) (fullMethod string, msg proto.Me
 	return fullMethod, msg, err
 }
 
+// BodyReads returns the number of REST request bodies being read.
+func BodyReads(g *Gateway) int { return int(g.readers.n.Load()) }
+
 // restRequest decodes a REST request into the route's input message, as
 // grpc-gateway would: the body, the path parameters, then the query. The
 // REST face itself forwards requests without decoding them; tests use this

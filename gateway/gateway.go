@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"runtime"
@@ -12,8 +14,10 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -38,6 +42,7 @@ type Gateway struct {
 	http     *http.Server
 	ready    atomic.Bool
 	watches  watches
+	readers  *bodyReaders
 	streams  *streams
 }
 
@@ -70,7 +75,13 @@ func New(opts Options) (*Gateway, error) {
 	if opts.Auth == AuthClientCredentials {
 		auth = opts.Credentials
 	}
+	upstreamTLS, err := clientTLS(opts.UpstreamTLS, opts.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
 	g.upstream, err = upstream.New(upstream.Options{
+		TLSConfig:        upstreamTLS,
+		WrapTransport:    g.upstreamTracing,
 		BaseURL:          opts.UpstreamURL,
 		Auth:             auth,
 		DefaultTimeout:   opts.DefaultTimeout,
@@ -87,16 +98,25 @@ func New(opts Options) (*Gateway, error) {
 	if g.streams, err = g.newStreams(opts.Streams); err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
-	g.grpc = g.newGRPCServer()
+	g.readers = newBodyReaders(cmp.Or(opts.MaxConcurrentUpstream, upstream.DefaultMaxConcurrent))
+	if g.grpc, err = g.newGRPCServer(); err != nil {
+		return nil, fmt.Errorf("gateway: gRPC listener: %w", err)
+	}
 	mux, err := g.newHTTPMux()
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	g.http = &http.Server{
-		Handler:           mux,
+		Handler:           g.restTracing(mux),
 		MaxHeaderBytes:    opts.MaxHeaderBytes,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: opts.ReadHeaderTimeout,
+		IdleTimeout:       opts.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	if opts.HTTPTLS != nil {
+		if g.http.TLSConfig, err = serverTLS(opts.HTTPTLS, []string{"h2", "http/1.1"}, opts.Logger); err != nil {
+			return nil, fmt.Errorf("gateway: HTTP listener: %w", err)
+		}
 	}
 	return g, nil
 }
@@ -114,21 +134,49 @@ func services() []protoreflect.FullName {
 	return names
 }
 
-func (g *Gateway) newGRPCServer() *grpc.Server {
-	s := grpc.NewServer(
+func (g *Gateway) newGRPCServer() (*grpc.Server, error) {
+	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(int(g.opts.MaxRequestBytes)),
 		grpc.MaxSendMsgSize(int(g.opts.MaxResponseBytes)),
 		grpc.ChainStreamInterceptor(g.watches.intercept),
 		grpc.ForceServerCodecV2(newServerCodec()),
 		grpc.NumStreamWorkers(streamWorkers()),
-	)
+		grpc.KeepaliveParams(keepalive.ServerParameters{
+			MaxConnectionAge:      forever(g.opts.MaxConnectionAge),
+			MaxConnectionAgeGrace: forever(g.opts.MaxConnectionAgeGrace),
+			Time:                  g.opts.KeepaliveTime,
+			Timeout:               g.opts.KeepaliveTimeout,
+		}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
+			MinTime:             g.opts.KeepaliveMinTime,
+			PermitWithoutStream: true,
+		}),
+		grpc.MaxConcurrentStreams(g.opts.MaxConcurrentStreams),
+	}
+	opts = append(opts, g.grpcTracing()...)
+	if g.opts.GRPCTLS != nil {
+		cfg, err := serverTLS(g.opts.GRPCTLS, []string{"h2"}, g.opts.Logger)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg)))
+	}
+	s := grpc.NewServer(opts...)
 	g.registerServices(s)
 	g.health = health.NewServer()
 	healthpb.RegisterHealthServer(s, g.health)
 	if g.opts.Reflection {
 		reflection.Register(s)
 	}
-	return s
+	return s, nil
+}
+
+// forever turns a negative duration (off) into grpc-go's "infinity".
+func forever(d time.Duration) time.Duration {
+	if d < 0 {
+		return time.Duration(math.MaxInt64)
+	}
+	return d
 }
 
 // streamWorkers is the number of goroutines that serve gRPC calls, reused
@@ -156,7 +204,11 @@ func (g *Gateway) Serve(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- g.grpc.Serve(gl) }()
 	go func() {
-		if err := g.http.Serve(hl); !errors.Is(err, http.ErrServerClosed) {
+		serve := g.http.Serve
+		if g.http.TLSConfig != nil {
+			serve = func(l net.Listener) error { return g.http.ServeTLS(l, "", "") }
+		}
+		if err := serve(hl); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
 			return
 		}
@@ -165,6 +217,7 @@ func (g *Gateway) Serve(ctx context.Context) error {
 	g.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	g.ready.Store(true)
 	g.log.Info("connect-gateway serving", "grpc", gl.Addr().String(), "http", hl.Addr().String(),
+		"grpc_tls", tlsMode(g.opts.GRPCTLS), "http_tls", tlsMode(g.opts.HTTPTLS),
 		"upstream", g.opts.UpstreamURL, "auth", g.opts.Auth)
 
 	var serveErr error

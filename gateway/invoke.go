@@ -85,6 +85,8 @@ type forwarded struct {
 // route's HTTP rule builds the request, the answer is decoded into the
 // response message, and an error answer is translated into a status.
 func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in callIn) (proto.Message, callOut, error) {
+	g.metrics.inFlight.Inc()
+	defer g.metrics.inFlight.Dec()
 	var out callOut
 	m := req.ProtoReflect()
 	r.normalize(m)
@@ -360,6 +362,7 @@ func codeOf(err error) codes.Code {
 func (g *Gateway) finish(ctx context.Context, r *route, in callIn, out callOut, err error, start time.Time) {
 	elapsed := time.Since(start)
 	code := codeOf(err)
+	traceCall(ctx, r, in, out, err)
 	g.metrics.observeCall(r.series[in.face], code, elapsed)
 	if out.connectCode != "" {
 		g.metrics.translatedError(out.connectCode)

@@ -24,6 +24,7 @@ type metrics struct {
 	retries    *prometheus.CounterVec
 	ambiguous  *prometheus.CounterVec
 	decoded    *prometheus.CounterVec
+	inFlight   prometheus.Gauge
 	// attempts caches the upstream series by attemptKey.
 	attempts sync.Map
 	// translatedByLabel caches the translated series by label (a small
@@ -64,8 +65,12 @@ func newMetrics() *metrics {
 			Name: "connect_gateway_grpc_responses_decoded_total",
 			Help: "Successful gRPC answers the gateway decoded into a message because the upstream body was outside the shapes it transcodes straight to protobuf (the fast path), by gRPC method.",
 		}, []string{"method"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "connect_gateway_calls_in_flight",
+			Help: "Calls being served, both faces, from the request read to the answer: the load a replica carries (a metric to scale replicas on).",
+		}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.translated, m.retries, m.ambiguous, m.decoded,
+	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.translated, m.retries, m.ambiguous, m.decoded, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -1,11 +1,14 @@
 package gateway
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 )
@@ -27,6 +30,19 @@ const (
 	DefaultMaxRequestBytes  = upstream.DefaultMaxRequestBytes
 	DefaultMaxResponseBytes = upstream.DefaultMaxResponseBytes
 	DefaultMaxHeaderBytes   = 64 << 10
+
+	// HTTP server timeouts; docs/deployment.md says why these values.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultBodyTimeout       = 10 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+
+	// gRPC connection lifecycle; docs/deployment.md says why these values.
+	DefaultMaxConnectionAge      = 5 * time.Minute
+	DefaultMaxConnectionAgeGrace = 30 * time.Second
+	DefaultKeepaliveTime         = 2 * time.Minute
+	DefaultKeepaliveTimeout      = 20 * time.Second
+	DefaultKeepaliveMinTime      = 10 * time.Second
+	DefaultMaxConcurrentStreams  = 100
 )
 
 // Options configure a [Gateway]. Only UpstreamURL is required.
@@ -36,6 +52,13 @@ type Options struct {
 	// GRPCListener and HTTPListener, when set, are used instead.
 	GRPCAddr, HTTPAddr         string
 	GRPCListener, HTTPListener net.Listener
+
+	// GRPCTLS and HTTPTLS, when set, serve TLS (mutual TLS with a client
+	// CA) on the gRPC and HTTP listeners; each is plain text without.
+	GRPCTLS, HTTPTLS *TLSFiles
+	// UpstreamTLS sets a CA bundle and a client certificate for the
+	// upstream connections.
+	UpstreamTLS UpstreamTLS
 
 	// UpstreamURL is the Connect API's base URL.
 	UpstreamURL string
@@ -58,9 +81,35 @@ type Options struct {
 	// MaxConcurrentUpstream caps upstream calls in flight; calls over it
 	// fail fast with UNAVAILABLE.
 	MaxConcurrentUpstream int
+	// ReadHeaderTimeout bounds reading a REST request's header,
+	// BodyTimeout reading its body (from the first byte the handler asks
+	// for to the last), and IdleTimeout how long a keep-alive connection
+	// may wait for its next request before it is closed.
+	ReadHeaderTimeout, BodyTimeout, IdleTimeout time.Duration
+
+	// MaxConnectionAge is how long a gRPC connection lives before the
+	// server asks the client to reconnect (GOAWAY), plus or minus 10 %, so
+	// that a client spreads over replicas added since it connected;
+	// MaxConnectionAgeGrace is how long its calls then get to finish. A
+	// negative value turns either off.
+	MaxConnectionAge, MaxConnectionAgeGrace time.Duration
+	// KeepaliveTime is how long a gRPC connection may be silent before the
+	// server pings it, and KeepaliveTimeout how long it waits for the ack
+	// before closing it. KeepaliveMinTime is the shortest interval at
+	// which a client may ping; a client pinging faster is disconnected
+	// (GOAWAY too_many_pings).
+	KeepaliveTime, KeepaliveTimeout, KeepaliveMinTime time.Duration
+	// MaxConcurrentStreams caps the calls in flight on one gRPC connection.
+	MaxConcurrentStreams uint32
+
 	// RetryBudget is shared by the process's upstream clients; nil gives the
 	// gateway a budget of its own.
 	RetryBudget *upstream.RetryBudget
+
+	// TracerProvider makes a span per call and per upstream attempt; nil
+	// makes none. W3C trace context (traceparent, tracestate, baggage) is
+	// forwarded to the upstream either way.
+	TracerProvider trace.TracerProvider
 
 	// Streams configure the server streams' shared pollers.
 	Streams StreamOptions
@@ -105,6 +154,15 @@ func (o Options) withDefaults() (Options, error) {
 	if o.DefaultTimeout <= 0 {
 		o.DefaultTimeout = upstream.DefaultTimeout
 	}
+	o.ReadHeaderTimeout = cmp.Or(o.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	o.BodyTimeout = cmp.Or(o.BodyTimeout, DefaultBodyTimeout)
+	o.IdleTimeout = cmp.Or(o.IdleTimeout, DefaultIdleTimeout)
+	o.MaxConnectionAge = cmp.Or(o.MaxConnectionAge, DefaultMaxConnectionAge)
+	o.MaxConnectionAgeGrace = cmp.Or(o.MaxConnectionAgeGrace, DefaultMaxConnectionAgeGrace)
+	o.KeepaliveTime = cmp.Or(o.KeepaliveTime, DefaultKeepaliveTime)
+	o.KeepaliveTimeout = cmp.Or(o.KeepaliveTimeout, DefaultKeepaliveTimeout)
+	o.KeepaliveMinTime = cmp.Or(o.KeepaliveMinTime, DefaultKeepaliveMinTime)
+	o.MaxConcurrentStreams = cmp.Or(o.MaxConcurrentStreams, DefaultMaxConcurrentStreams)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}

@@ -162,11 +162,12 @@ func statusBytes(t testing.TB, err error) []byte {
 // bareGateway is a gateway in front of an upstream of the test's choosing
 // (not a simulator), on loopback.
 type bareGateway struct {
-	gw      *gateway.Gateway
-	conn    *grpc.ClientConn
-	httpURL string
-	logs    *lockedWriter
-	stop    func() error // cancels Serve and returns its error; idempotent
+	gw       *gateway.Gateway
+	conn     *grpc.ClientConn
+	grpcAddr string
+	httpURL  string
+	logs     *lockedWriter
+	stop     func() error // cancels Serve and returns its error; idempotent
 }
 
 // startGateway serves a gateway with opts (listeners and, unless set, a
@@ -210,7 +211,7 @@ func startGateway(t testing.TB, opts gateway.Options) *bareGateway {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	b.httpURL = "http://" + hl.Addr().String()
+	b.httpURL, b.grpcAddr = "http://"+hl.Addr().String(), gl.Addr().String()
 	if b.conn, err = grpc.NewClient(gl.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials())); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -44,7 +47,8 @@ const (
 // tokens and the secured configuration values. No canary may appear, raw,
 // JSON-escaped, base64 (standard and URL alphabets) or URL-encoded, in any
 // log line, any gRPC status (message and details, marshalled), any REST
-// body or header, or the metrics page.
+// body or header, the metrics page, or any span (name, attributes, events,
+// status, resource).
 func TestSecretCanaries(t *testing.T) {
 	t.Parallel()
 	s := &sweep{}
@@ -80,6 +84,7 @@ type sweep struct {
 	texts   []swept
 	secrets map[string]bool
 	envs    []*env
+	spans   []*tracetest.SpanRecorder
 }
 
 type swept struct {
@@ -143,7 +148,13 @@ func (s *sweep) env(t *testing.T, clientCredentials bool, wrap func(http.Handler
 		opts = append(opts, withSim(func(o *connectsim.Options) { o.Clients = []connectsim.Client{client} }),
 			withClientCredentials(), withGateway(func(g *gateway.Options) { g.Credentials = cc }))
 	}
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	opts = append(opts, withGateway(func(g *gateway.Options) { g.TracerProvider = tp }))
 	e := newFaultEnv(t, opts...)
+	s.mu.Lock()
+	s.spans = append(s.spans, spans)
+	s.mu.Unlock()
 	simHost.Store(strings.TrimPrefix(e.simURL, "http://"))
 	s.secret(e.token)
 	s.mu.Lock()
@@ -493,6 +504,16 @@ func (s *sweep) check(t *testing.T) {
 			s.texts = append(s.texts, swept{fmt.Sprintf("log line %d", i+1), []byte(line)})
 		}
 	}
+	nspans := 0
+	for _, rec := range s.spans {
+		for _, span := range rec.Ended() {
+			nspans++
+			s.texts = append(s.texts, swept{"span " + span.Name(), spanText(span)})
+		}
+	}
+	if nspans < 100 {
+		t.Errorf("only %d spans swept: the gateway's spans were not recorded", nspans)
+	}
 	secrets := map[string]string{"client secret": canaryClientSecret, "bearer": canaryBearer, "secured value": canarySecured}
 	n := 0
 	for tok := range s.secrets {
@@ -520,9 +541,30 @@ func (s *sweep) check(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("swept %d texts (%d bytes: log lines, gRPC statuses and responses, REST bodies and headers, metrics) for %d secrets in %d forms: %d occurrences",
+	t.Logf("swept %d texts (%d bytes: log lines, gRPC statuses and responses, REST bodies and headers, metrics, spans) for %d secrets in %d forms: %d occurrences",
 		len(s.texts), total, len(secrets), len(forms("x")), leaks)
 	if len(s.texts) < 100 {
 		t.Errorf("only %d texts swept: the suite did not run", len(s.texts))
 	}
+}
+
+// spanText is everything a span exports, as text.
+func spanText(s sdktrace.ReadOnlySpan) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s\n", s.Name(), s.Status().Code, s.Status().Description)
+	kvs := func(attrs []attribute.KeyValue) {
+		for _, kv := range attrs {
+			fmt.Fprintf(&b, "%s=%s\n", kv.Key, kv.Value.Emit())
+		}
+	}
+	kvs(s.Attributes())
+	kvs(s.Resource().Attributes())
+	for _, ev := range s.Events() {
+		b.WriteString(ev.Name + "\n")
+		kvs(ev.Attributes)
+	}
+	for _, l := range s.Links() {
+		kvs(l.Attributes)
+	}
+	return []byte(b.String())
 }

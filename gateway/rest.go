@@ -14,7 +14,6 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/connect-gateway/connect-gateway/gateway/internal/limitread"
 	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
@@ -156,16 +155,9 @@ func (g *Gateway) restForward(w http.ResponseWriter, hr *http.Request, r *route,
 	}
 	fwd := &forwarded{rawQuery: hr.URL.RawQuery}
 	if r.bodyAll || r.body != nil {
-		if hr.ContentLength > g.opts.MaxRequestBytes {
-			return nil, nil, tooLarge(hr.ContentLength, g.opts.MaxRequestBytes, target)
-		}
-		body, over, err := limitread.Read(http.MaxBytesReader(w, hr.Body, g.opts.MaxRequestBytes+1), hr.ContentLength, g.opts.MaxRequestBytes)
-		if over {
-			return nil, nil, tooLarge(-1, g.opts.MaxRequestBytes, target)
-		}
+		body, err := g.readBody(w, hr, target)
 		if err != nil {
-			return nil, nil, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST,
-				fmt.Sprintf("reading the request body: %v", err), target, nil)
+			return nil, nil, err
 		}
 		fwd.body = body
 	}

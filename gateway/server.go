@@ -66,6 +66,7 @@ func (g *Gateway) grpcHandler(r *route) grpc.MethodHandler {
 // transcoded straight to protobuf binary, a proto.Message otherwise.
 func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (any, error) {
 	start := time.Now()
+	ctx = g.grpcTraceContext(ctx)
 	in := callIn{
 		face:          faceGRPC,
 		wireBody:      true,

@@ -257,7 +257,10 @@ func TestWatchersShareOnePoller(t *testing.T) {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			checkLeaks(t)
 			ticks, poll := withPollTicks()
-			e := newEnv(t, seeded(), ticks)
+			// The test's 1,000 streams share its one connection: the
+			// default per-connection limit would hold all but 100 back.
+			manyStreams := withGateway(func(o *gateway.Options) { o.MaxConcurrentStreams = uint32(n) + 10 })
+			e := newEnv(t, seeded(), ticks, manyStreams)
 			createDeployment(t, e, "watch-many")
 			e.sim.Journal().Clear()
 			c := connectv1.NewDeploymentServiceClient(e.conn)

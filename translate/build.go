@@ -6,6 +6,7 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 var (
@@ -26,7 +27,7 @@ var (
 func (tr *translation) build() *spb.Status {
 	p := tr.p
 	tr.arena = make([]kv, 0, len(p.members)+8)
-	msg := tr.str(decodeString(p.src, p.message))
+	msg := tr.str(jsoncore.DecodeString(p.src, p.message))
 	objs := make([]errObj, 0, min(len(p.errors), 16))
 	var first *errObj
 	statusMsg := msg
@@ -97,10 +98,11 @@ func (tr *translation) build() *spb.Status {
 		o := &objs[i]
 		cost := 0
 		if withResp {
-			cost += sizeMsg(o.size())
+			cost += sizeMsg(3, o.size()) // ErrorResponse.errors
 		}
 		if violAt >= 0 {
-			cost += sizeMsg(tr.violation(o, violURL == urlBadRequest))
+			// BadRequest.field_violations or PreconditionFailure.violations
+			cost += sizeMsg(1, tr.violation(o, violURL == urlBadRequest))
 		}
 		if size+cost > MaxStatusBytes {
 			if !tr.clip {
@@ -148,7 +150,7 @@ func (tr *translation) minimal() *spb.Status {
 	md := []kv{{MetadataHTTPStatus, itoaStatus(tr.httpStatus)}, {MetadataTruncated, "true"}}
 	reason := ReasonUnknownCode
 	if tr.first != nil {
-		c, _ := clip(decodeString(tr.p.src, tr.first.code), maxClipString)
+		c, _ := clip(jsoncore.DecodeString(tr.p.src, tr.first.code), maxClipString)
 		md = append(md, kv{MetadataCode, c})
 		reason = tr.reason(c)
 	}

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // object decodes one error. topMsg, the top-level message, is reused when the
@@ -24,12 +25,12 @@ func (tr *translation) object(e rawError, topMsg string) errObj {
 	if o.entry != nil {
 		o.code = o.entry.Code // no allocation for a catalogued code
 	} else {
-		o.code = tr.str(decodeString(src, e.code))
+		o.code = tr.str(jsoncore.DecodeString(src, e.code))
 	}
-	if m := tr.p.message; bytes.Equal(src[e.message.start:e.message.end], src[m.start:m.end]) {
+	if m := tr.p.message; bytes.Equal(e.message.Bytes(src), m.Bytes(src)) {
 		o.message = topMsg
 	} else {
-		o.message = tr.str(decodeString(src, e.message))
+		o.message = tr.str(jsoncore.DecodeString(src, e.message))
 	}
 	o.extras = tr.kvs(tr.p.extras(e), maxClipObject-len(o.code)-len(o.message))
 	return o
@@ -163,7 +164,7 @@ func appendTypedField(b []byte, fd protoreflect.FieldDescriptor, raw string, lim
 		if fd.Kind() == protoreflect.Int32Kind {
 			bits = 32
 		}
-		if n, ok := parseInt(text, bits); ok {
+		if n, ok := jsoncore.ParseIntegral(text, bits); ok {
 			return appendVarintField(b, num, uint64(n))
 		}
 	case protoreflect.Sint64Kind, protoreflect.Sint32Kind:
@@ -171,7 +172,7 @@ func appendTypedField(b []byte, fd protoreflect.FieldDescriptor, raw string, lim
 		if fd.Kind() == protoreflect.Sint32Kind {
 			bits = 32
 		}
-		if n, ok := parseInt(text, bits); ok {
+		if n, ok := jsoncore.ParseIntegral(text, bits); ok {
 			return appendVarintField(b, num, protowire.EncodeZigZag(n))
 		}
 	case protoreflect.Uint64Kind, protoreflect.Uint32Kind:
@@ -211,23 +212,6 @@ func appendValueField(b []byte, num protowire.Number, raw string) []byte {
 	}
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	return protowire.AppendBytes(b, vb)
-}
-
-// parseInt reads an integer from JSON number text ("3", "3.0", "3e0") or
-// from the text of a JSON string holding one.
-func parseInt(text string, bits int) (int64, bool) {
-	if n, err := strconv.ParseInt(text, 10, bits); err == nil {
-		return n, true
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || f != math.Trunc(f) {
-		return 0, false
-	}
-	limit := math.Ldexp(1, bits-1)
-	if f < -limit || f >= limit {
-		return 0, false
-	}
-	return int64(f), true
 }
 
 // kinds returns the extra detail kinds of the status: the catalogue row's,

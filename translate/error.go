@@ -177,7 +177,7 @@ func appendStatus(b []byte, pb *spb.Status) []byte {
 	b = appendVarintField(b, 1, uint64(int64(pb.GetCode())))
 	b = appendStr(b, 2, pb.GetMessage())
 	for _, a := range pb.GetDetails() {
-		inner := sizeStr(a.GetTypeUrl()) + sizeBytesField(a.GetValue())
+		inner := sizeStr(1, a.GetTypeUrl()) + sizeBytesField(2, a.GetValue())
 		b = appendMsgHeader(b, 3, inner)
 		b = appendStr(b, 1, a.GetTypeUrl())
 		b = appendBytesField(b, 2, a.GetValue())

@@ -6,6 +6,8 @@ import (
 	"regexp"
 
 	"google.golang.org/grpc/codes"
+
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // ReasonUnknownCode is the ErrorInfo reason (domain connect.commercetools.com)
@@ -18,8 +20,8 @@ import (
 const ReasonUnknownCode = "UNKNOWN_ERROR"
 
 // Metadata keys the gateway sets on ErrorInfo. An extra field of the upstream
-// error with one of these names is not copied into the metadata (it stays in
-// the ErrorResponse detail).
+// error with one of these names is not copied into the metadata (the status
+// then carries the ErrorResponse detail, which keeps it).
 const (
 	MetadataCode       = "code"
 	MetadataHTTPStatus = "httpStatus"
@@ -131,8 +133,8 @@ func (tr *translation) str(s string) string {
 // lookupCode returns the row of the code in the JSON string at s; nil when
 // the code is not catalogued.
 func lookupCode(src []byte, s span) *Entry {
-	if plainString(src, s) {
-		return catalog.byCode[string(src[s.start+1:s.end-1])]
+	if jsoncore.PlainString(src, s) {
+		return catalog.byCode[string(s.Inner(src))]
 	}
-	return catalog.byCode[decodeString(src, s)]
+	return catalog.byCode[jsoncore.DecodeString(src, s)]
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // A body is a well-formed Connect ErrorResponse when it is a JSON object with
@@ -68,28 +70,28 @@ var errEmptyBody = errors.New("the body is empty")
 // The error says, for humans, why it is not.
 func parse(src []byte, p *parsed) error {
 	p.src = src
-	start := skipSpace(src, 0)
+	start := jsoncore.SkipSpace(src, 0)
 	if start == len(src) {
 		return errEmptyBody
 	}
-	if !validJSON(src) {
+	if !jsoncore.Valid(src) {
 		return syntaxError(src)
 	}
 	if src[start] != '{' {
-		return fmt.Errorf("the body is JSON %s, not an object", kindName(src[start]))
+		return fmt.Errorf("the body is JSON %s, not an object", jsoncore.KindOf(src[start]))
 	}
 	var code, msg, errs span
 	p.topLo = len(p.members)
-	forMembers(src, start, func(m member) {
+	jsoncore.ForMembers(src, start, func(key, val span) {
 		switch {
-		case keyIs(src, m.key, "statusCode"):
-			code = m.val
-		case keyIs(src, m.key, "message"):
-			msg = m.val
-		case keyIs(src, m.key, "errors"):
-			errs = m.val
+		case keyIs(src, key, "statusCode"):
+			code = val
+		case keyIs(src, key, "message"):
+			msg = val
+		case keyIs(src, key, "errors"):
+			errs = val
 		default:
-			p.members = append(p.members, m)
+			p.members = append(p.members, member{key, val})
 		}
 	})
 	p.topHi = len(p.members)
@@ -102,27 +104,27 @@ func parse(src []byte, p *parsed) error {
 func (p *parsed) checkTop(code, msg, errs span) error {
 	src := p.src
 	switch {
-	case !code.present():
+	case !code.Present():
 		return errors.New("statusCode is missing")
-	case code.kind(src) != '-' && (code.kind(src) < '0' || code.kind(src) > '9'):
-		return fmt.Errorf("statusCode is a %s, not an integer", kindName(code.kind(src)))
-	case !isIntegerText(src[code.start:code.end]):
+	case code.Kind(src) != jsoncore.Number:
+		return fmt.Errorf("statusCode is a %s, not an integer", code.Kind(src))
+	case !jsoncore.IsIntegerText(code.Bytes(src)):
 		return errors.New("statusCode is not an integer")
 	}
-	n, err := strconv.ParseInt(string(src[code.start:code.end]), 10, 32)
+	n, err := strconv.ParseInt(string(code.Bytes(src)), 10, 32)
 	if err != nil {
 		return errors.New("statusCode is out of range")
 	}
 	p.statusCode = int32(n)
 	switch {
-	case !msg.present():
+	case !msg.Present():
 		return errors.New("message is missing")
-	case msg.kind(src) != '"':
-		return fmt.Errorf("message is a %s, not a string", kindName(msg.kind(src)))
-	case !errs.present():
+	case msg.Kind(src) != jsoncore.String:
+		return fmt.Errorf("message is a %s, not a string", msg.Kind(src))
+	case !errs.Present():
 		return errors.New("errors is missing")
-	case errs.kind(src) != '[':
-		return fmt.Errorf("errors is a %s, not an array", kindName(errs.kind(src)))
+	case errs.Kind(src) != jsoncore.Array:
+		return fmt.Errorf("errors is a %s, not an array", errs.Kind(src))
 	}
 	p.message = msg
 	return nil
@@ -131,84 +133,36 @@ func (p *parsed) checkTop(code, msg, errs span) error {
 func (p *parsed) parseErrors(errs span) error {
 	src := p.src
 	var bad error
-	forElements(src, errs.start, func(i int, v span) {
+	jsoncore.ForElements(src, errs.Start, func(i int, v span) {
 		if bad != nil {
 			return
 		}
-		if v.kind(src) != '{' {
-			bad = fmt.Errorf("errors[%d] is a %s, not an object", i, kindName(v.kind(src)))
+		if v.Kind(src) != jsoncore.Object {
+			bad = fmt.Errorf("errors[%d] is a %s, not an object", i, v.Kind(src))
 			return
 		}
 		e := rawError{lo: len(p.members)}
-		forMembers(src, v.start, func(m member) {
+		jsoncore.ForMembers(src, v.Start, func(key, val span) {
 			switch {
-			case keyIs(src, m.key, "code"):
-				e.code = m.val
-			case keyIs(src, m.key, "message"):
-				e.message = m.val
+			case keyIs(src, key, "code"):
+				e.code = val
+			case keyIs(src, key, "message"):
+				e.message = val
 			default:
-				p.members = append(p.members, m)
+				p.members = append(p.members, member{key, val})
 			}
 		})
 		e.hi = len(p.members)
 		switch {
-		case e.code.kind(src) != '"':
-			bad = fmt.Errorf("errors[%d].code is %s, not a string", i, kindName(e.code.kind(src)))
-		case e.message.kind(src) != '"':
-			bad = fmt.Errorf("errors[%d].message is %s, not a string", i, kindName(e.message.kind(src)))
+		case e.code.Kind(src) != jsoncore.String:
+			bad = fmt.Errorf("errors[%d].code is %s, not a string", i, e.code.Kind(src))
+		case e.message.Kind(src) != jsoncore.String:
+			bad = fmt.Errorf("errors[%d].message is %s, not a string", i, e.message.Kind(src))
 		default:
 			p.errors = append(p.errors, e)
 		}
 	})
 	return bad
-}
-
-// forMembers calls f for each member of the object that starts at i.
-func forMembers(src []byte, i int, f func(member)) {
-	i = skipSpace(src, i+1)
-	for i < len(src) && src[i] == '"' {
-		k := span{i, skipString(src, i)}
-		i = skipSpace(src, k.end)
-		i = skipSpace(src, i+1) // ':'
-		v := span{i, skipValue(src, i)}
-		f(member{k, v})
-		i = skipSpace(src, v.end)
-		if i < len(src) && src[i] == ',' {
-			i = skipSpace(src, i+1)
-		}
-	}
-}
-
-// forElements calls f for each element of the array that starts at i.
-func forElements(src []byte, i int, f func(int, span)) {
-	i = skipSpace(src, i+1)
-	for n := 0; i < len(src) && src[i] != ']'; n++ {
-		v := span{i, skipValue(src, i)}
-		f(n, v)
-		i = skipSpace(src, v.end)
-		if i < len(src) && src[i] == ',' {
-			i = skipSpace(src, i+1)
-		}
-	}
-}
-
-func kindName(c byte) string {
-	switch c {
-	case 0:
-		return "missing"
-	case '"':
-		return "string"
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	default:
-		return "number"
-	}
 }
 
 // syntaxError describes why src is not JSON.

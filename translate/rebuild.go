@@ -5,6 +5,8 @@ import (
 
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // A translated status carries the whole upstream ErrorResponse only when the
@@ -67,7 +69,7 @@ func mayReadAsJSON(s string) bool {
 	case "NaN", "Infinity", "-Infinity":
 		return true
 	}
-	return t[0] == '{' || t[0] == '[' || validJSON([]byte(t))
+	return t[0] == '{' || t[0] == '[' || jsoncore.Valid([]byte(t))
 }
 
 // rebuildResponse appends to dst the commercetools.connect.errors.v1
@@ -129,10 +131,10 @@ func rebuildResponse(dst []byte, pb *spb.Status) ([]byte, bool) {
 			return dst, false
 		}
 		text := val
-		if len(val) == 0 || !validJSON(val) {
-			text = appendJSONString(nil, val)
+		if len(val) == 0 || !jsoncore.Valid(val) {
+			text = jsoncore.AppendString(nil, val)
 		}
-		obj = appendMsgHeader(obj, 3, sizeBytesField(k)+sizeBytesField(text))
+		obj = appendMsgHeader(obj, 3, sizeBytesField(1, k)+sizeBytesField(2, text))
 		obj = appendBytesField(obj, 1, k)
 		obj = appendBytesField(obj, 2, text)
 	}
@@ -153,11 +155,13 @@ func firstDetail(pb *spb.Status, url string) ([]byte, bool) {
 	return nil, false
 }
 
-func sizeBytesField(b []byte) int {
+// sizeBytesField is the size of bytes field num; empty values are not
+// written.
+func sizeBytesField(num protowire.Number, b []byte) int {
 	if len(b) == 0 {
 		return 0
 	}
-	return 1 + protowire.SizeBytes(len(b))
+	return protowire.SizeTag(num) + protowire.SizeBytes(len(b))
 }
 
 func appendBytesField(b []byte, num protowire.Number, v []byte) []byte {

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // ToResponse renders a status for the REST face (docs/design.md#the-rest-face): an HTTP
@@ -224,14 +225,14 @@ func appendGatewayBody(dst []byte, httpStatus int, code, msg string) []byte {
 	dst = append(dst, `{"statusCode":`...)
 	dst = strconv.AppendInt(dst, int64(httpStatus), 10)
 	dst = append(dst, `,"message":`...)
-	dst = appendJSONString(dst, msg)
+	dst = jsoncore.AppendString(dst, msg)
 	dst = append(dst, `,"errors":[{"code":`...)
-	dst = appendJSONString(dst, code)
+	dst = jsoncore.AppendString(dst, code)
 	dst = append(dst, `,"message":`...)
-	dst = appendJSONString(dst, msg)
+	dst = jsoncore.AppendString(dst, msg)
 	if detailed != "" {
 		dst = append(dst, `,"detailedErrorMessage":`...)
-		dst = appendJSONString(dst, detailed)
+		dst = jsoncore.AppendString(dst, detailed)
 	}
 	dst = append(dst, "}]"...)
 	if code == "invalid_token" {

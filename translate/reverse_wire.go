@@ -2,9 +2,10 @@ package translate
 
 import (
 	"strconv"
-	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // ToResponse reads the few details it needs straight from their wire bytes
@@ -147,7 +148,7 @@ func appendErrorResponseWire(dst, b []byte) ([]byte, bool) {
 	dst = append(dst, `{"statusCode":`...)
 	dst = strconv.AppendInt(dst, code, 10)
 	dst = append(dst, `,"message":`...)
-	dst = appendJSONString(dst, msg)
+	dst = jsoncore.AppendString(dst, msg)
 	dst = append(dst, `,"errors":[`...)
 	n := 0
 	forFields(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) {
@@ -182,9 +183,9 @@ func appendErrorObjectWire(dst, b []byte) ([]byte, bool) {
 		return dst, false
 	}
 	dst = append(dst, `{"code":`...)
-	dst = appendJSONString(dst, code)
+	dst = jsoncore.AppendString(dst, code)
 	dst = append(dst, `,"message":`...)
-	dst = appendJSONString(dst, msg)
+	dst = jsoncore.AppendString(dst, msg)
 	dst, ok = appendExtrasWire(dst, b, 3, errorObjectNames)
 	return append(dst, '}'), ok
 }
@@ -215,62 +216,13 @@ func appendExtrasWire(dst, b []byte, field protowire.Number, skip []string) ([]b
 			}
 		}
 		dst = append(dst, ',')
-		dst = appendJSONString(dst, k)
+		dst = jsoncore.AppendString(dst, k)
 		dst = append(dst, ':')
-		if len(val) > 0 && validJSON(val) {
+		if len(val) > 0 && jsoncore.Valid(val) {
 			dst = append(dst, val...)
 		} else {
-			dst = appendJSONString(dst, val)
+			dst = jsoncore.AppendString(dst, val)
 		}
 	})
 	return dst, ok
-}
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
-// U+FFFD; HTML characters are not escaped (Connect does not escape them).
-func appendJSONString[T ~string | ~[]byte](dst []byte, s T) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

@@ -12,8 +12,8 @@ import (
 // extra_json) by reflection, which costs more than the whole translation.
 // Every function here writes the encoding proto.Marshal would write, with
 // map entries sorted by key as Deterministic does; the golden tests compare
-// the result with protocmp after unmarshalling it. All field numbers used
-// here are below 16, so every tag is one byte.
+// the result with protocmp after unmarshalling it. Every size counts the
+// tag of its own field number, as the append beside it writes it.
 
 // kv is one entry of a map<string, string>.
 type kv struct{ k, v string }
@@ -41,12 +41,12 @@ func lookupKV(kvs []kv, k string) (string, bool) {
 	return kvs[i].v, true
 }
 
-// sizeStr is the size of a string field; empty strings are not written.
-func sizeStr(s string) int {
+// sizeStr is the size of string field num; empty strings are not written.
+func sizeStr(num protowire.Number, s string) int {
 	if s == "" {
 		return 0
 	}
-	return 1 + protowire.SizeBytes(len(s))
+	return protowire.SizeTag(num) + protowire.SizeBytes(len(s))
 }
 
 func appendStr(b []byte, num protowire.Number, s string) []byte {
@@ -57,21 +57,21 @@ func appendStr(b []byte, num protowire.Number, s string) []byte {
 	return protowire.AppendString(b, s)
 }
 
-// sizeMsg is the size of a nested message field whose content is n bytes.
-func sizeMsg(n int) int { return 1 + protowire.SizeBytes(n) }
+// sizeMsg is the size of nested message field num whose content is n bytes.
+func sizeMsg(num protowire.Number, n int) int { return protowire.SizeTag(num) + protowire.SizeBytes(n) }
 
 func appendMsgHeader(b []byte, num protowire.Number, n int) []byte {
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	return protowire.AppendVarint(b, uint64(n))
 }
 
-func sizeEntry(e kv) int { return sizeStr(e.k) + sizeStr(e.v) }
+func sizeEntry(e kv) int { return sizeStr(1, e.k) + sizeStr(2, e.v) }
 
-// sizeMap is the size of a map<string, string> field.
-func sizeMap(kvs []kv) int {
+// sizeMap is the size of map<string, string> field num.
+func sizeMap(num protowire.Number, kvs []kv) int {
 	n := 0
 	for _, e := range kvs {
-		n += sizeMsg(sizeEntry(e))
+		n += sizeMsg(num, sizeEntry(e))
 	}
 	return n
 }
@@ -93,11 +93,11 @@ func appendVarintField(b []byte, num protowire.Number, v uint64) []byte {
 	return protowire.AppendVarint(b, v)
 }
 
-func sizeVarintField(v uint64) int {
+func sizeVarintField(num protowire.Number, v uint64) int {
 	if v == 0 {
 		return 0
 	}
-	return 1 + protowire.SizeVarint(v)
+	return protowire.SizeTag(num) + protowire.SizeVarint(v)
 }
 
 // errObj is one error of the ErrorResponse, decoded.
@@ -114,7 +114,7 @@ type violation struct{ typ, subject, field, description string }
 
 // commercetools.connect.errors.v1.ErrorObject
 func (o *errObj) size() int {
-	return sizeStr(o.code) + sizeStr(o.message) + sizeMap(o.extras)
+	return sizeStr(1, o.code) + sizeStr(2, o.message) + sizeMap(3, o.extras)
 }
 
 func appendErrObj(b []byte, o *errObj) []byte {
@@ -125,7 +125,7 @@ func appendErrObj(b []byte, o *errObj) []byte {
 
 // commercetools.connect.errors.v1.ErrorResponse without its errors.
 func sizeRespHead(statusCode int32, msg string, extras []kv) int {
-	return sizeVarintField(uint64(int64(statusCode))) + sizeStr(msg) + sizeMap(extras)
+	return sizeVarintField(1, uint64(int64(statusCode))) + sizeStr(2, msg) + sizeMap(4, extras)
 }
 
 func appendResp(b []byte, statusCode int32, msg string, objs []errObj, extras []kv) []byte {
@@ -146,11 +146,11 @@ func appendErrorInfo(b []byte, reason, domain string, md []kv) []byte {
 }
 
 // google.rpc.BadRequest.FieldViolation
-func sizeFieldViolation(v *violation) int { return sizeStr(v.field) + sizeStr(v.description) }
+func sizeFieldViolation(v *violation) int { return sizeStr(1, v.field) + sizeStr(2, v.description) }
 
 // google.rpc.PreconditionFailure.Violation
 func sizePreconditionViolation(v *violation) int {
-	return sizeStr(v.typ) + sizeStr(v.subject) + sizeStr(v.description)
+	return sizeStr(1, v.typ) + sizeStr(2, v.subject) + sizeStr(3, v.description)
 }
 
 // appendViolations writes a google.rpc.BadRequest (badRequest) or a
@@ -181,14 +181,14 @@ func appendResourceInfo(b []byte, typ, name, description string) []byte {
 
 // google.rpc.Help with one link.
 func appendHelp(b []byte, description, url string) []byte {
-	b = appendMsgHeader(b, 1, sizeStr(description)+sizeStr(url))
+	b = appendMsgHeader(b, 1, sizeStr(1, description)+sizeStr(2, url))
 	b = appendStr(b, 1, description)
 	return appendStr(b, 2, url)
 }
 
 // google.rpc.RetryInfo
 func appendRetryInfo(b []byte, seconds int64, nanos int32) []byte {
-	inner := sizeVarintField(uint64(seconds)) + sizeVarintField(uint64(int64(nanos)))
+	inner := sizeVarintField(1, uint64(seconds)) + sizeVarintField(2, uint64(int64(nanos)))
 	b = appendMsgHeader(b, 1, inner)
 	b = appendVarintField(b, 1, uint64(seconds))
 	return appendVarintField(b, 2, uint64(int64(nanos)))
@@ -196,9 +196,3 @@ func appendRetryInfo(b []byte, seconds int64, nanos int32) []byte {
 
 // google.rpc.RequestInfo
 func appendRequestInfo(b []byte, id string) []byte { return appendStr(b, 1, id) }
-
-// google.rpc.LocalizedMessage
-func appendLocalized(b []byte, locale, msg string) []byte {
-	b = appendStr(b, 1, locale)
-	return appendStr(b, 2, msg)
-}

@@ -28,6 +28,7 @@ type config struct {
 	maxRequestBytes       int64
 	maxResponseBytes      int64
 	maxConcurrentUpstream int
+	serving               serving
 	logLevel, logFormat   string
 	getenv                func(string) string
 }
@@ -50,10 +51,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	f.Int64(&c.maxRequestBytes, "max-request-bytes", "GATEWAY_MAX_REQUEST_BYTES", gateway.DefaultMaxRequestBytes, "largest request body accepted")
 	f.Int64(&c.maxResponseBytes, "max-response-bytes", "GATEWAY_MAX_RESPONSE_BYTES", gateway.DefaultMaxResponseBytes, "largest upstream response body accepted")
 	f.Int(&c.maxConcurrentUpstream, "max-concurrent-upstream", "GATEWAY_MAX_CONCURRENT_UPSTREAM", upstream.DefaultMaxConcurrent, "upstream calls in flight before new calls fail fast")
+	c.serving.register(f)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: connect-gateway [flags]\n\nServes the commercetools Connect API over gRPC (with rich error details) and over a REST face on Connect's paths.\n\nFlags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(fs.Output(), "\nClient credentials (with --auth client-credentials): CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_SCOPES.\n")
+		fmt.Fprintf(fs.Output(), "Tracing (off unless set): OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER=otlp, OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf or grpc), OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER and the other OTEL_* variables.\n")
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -104,9 +107,13 @@ func (c *config) options(logger *slog.Logger) (gateway.Options, error) {
 		MaxConcurrentUpstream: c.maxConcurrentUpstream,
 		Logger:                logger,
 	}
+	c.serving.apply(&opts)
 	if c.auth == gateway.AuthClientCredentials && c.upstream != upstreamSim {
 		cfg, err := upstream.ClientCredentialsFromEnv(c.getenv)
 		if err != nil {
+			return opts, err
+		}
+		if cfg.TLSConfig, err = opts.UpstreamTLS.Config(logger); err != nil {
 			return opts, err
 		}
 		if opts.Credentials, err = upstream.NewClientCredentials(cfg); err != nil {

@@ -67,6 +67,25 @@ func TestParseConfig(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "plain text by default, TLS per listener from flags or environment",
+			args: []string{"--grpc-tls-cert", "g.crt", "--grpc-tls-key", "g.key", "--grpc-max-connection-age", "1m"},
+			env:  env("GATEWAY_HTTP_TLS_CERT", "h.crt", "GATEWAY_HTTP_TLS_KEY", "h.key", "GATEWAY_HTTP_TLS_CLIENT_CA", "ca.crt", "GATEWAY_HTTP_BODY_TIMEOUT", "4s"),
+			check: func(t *testing.T, c *config) {
+				var o gateway.Options
+				c.serving.apply(&o)
+				if o.GRPCTLS == nil || *o.GRPCTLS != (gateway.TLSFiles{CertFile: "g.crt", KeyFile: "g.key"}) ||
+					o.HTTPTLS == nil || *o.HTTPTLS != (gateway.TLSFiles{CertFile: "h.crt", KeyFile: "h.key", ClientCAFile: "ca.crt"}) ||
+					o.MaxConnectionAge != time.Minute || o.BodyTimeout != 4*time.Second {
+					t.Errorf("options %+v", o)
+				}
+				var plain gateway.Options
+				(&serving{}).apply(&plain)
+				if plain.GRPCTLS != nil || plain.HTTPTLS != nil {
+					t.Error("TLS on without files")
+				}
+			},
+		},
 		{name: "malformed environment fails", env: env("GATEWAY_DRAIN_TIMEOUT", "soon"), wantErr: "GATEWAY_DRAIN_TIMEOUT"},
 		{name: "stray arguments fail", args: []string{"extra"}, env: env(), wantErr: "unexpected arguments"},
 	}
@@ -98,7 +117,12 @@ func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 	for _, name := range []string{"GATEWAY_GRPC_ADDR", "GATEWAY_HTTP_ADDR", "GATEWAY_UPSTREAM", "CTP_REGION", "GATEWAY_AUTH",
 		"GATEWAY_REFLECTION", "GATEWAY_DRAIN_TIMEOUT", "GATEWAY_DEFAULT_TIMEOUT", "GATEWAY_MAX_REQUEST_BYTES",
 		"GATEWAY_MAX_RESPONSE_BYTES", "GATEWAY_MAX_CONCURRENT_UPSTREAM", "GATEWAY_LOG_LEVEL", "GATEWAY_LOG_FORMAT",
-		"CTP_CLIENT_ID", "CTP_CLIENT_SECRET", "CTP_AUTH_URL", "CTP_SCOPES"} {
+		"CTP_CLIENT_ID", "CTP_CLIENT_SECRET", "CTP_AUTH_URL", "CTP_SCOPES",
+		"GATEWAY_GRPC_TLS_CERT", "GATEWAY_GRPC_TLS_KEY", "GATEWAY_GRPC_TLS_CLIENT_CA", "GATEWAY_HTTP_TLS_CERT", "GATEWAY_HTTP_TLS_KEY",
+		"GATEWAY_HTTP_TLS_CLIENT_CA", "GATEWAY_UPSTREAM_CA", "GATEWAY_UPSTREAM_CLIENT_CERT", "GATEWAY_UPSTREAM_CLIENT_KEY",
+		"GATEWAY_HTTP_READ_HEADER_TIMEOUT", "GATEWAY_HTTP_BODY_TIMEOUT", "GATEWAY_HTTP_IDLE_TIMEOUT",
+		"GATEWAY_GRPC_MAX_CONNECTION_AGE", "GATEWAY_GRPC_MAX_CONNECTION_AGE_GRACE", "GATEWAY_GRPC_KEEPALIVE_TIME",
+		"GATEWAY_GRPC_KEEPALIVE_TIMEOUT", "GATEWAY_GRPC_KEEPALIVE_MIN_TIME", "GATEWAY_GRPC_MAX_CONCURRENT_STREAMS"} {
 		if !strings.Contains(out.String(), name) {
 			t.Errorf("--help does not mention %s", name)
 		}

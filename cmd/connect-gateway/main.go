@@ -3,6 +3,9 @@
 // the embedded simulator (the default, so that it runs with no credentials).
 //
 // Every flag has an environment equivalent; `connect-gateway --help` lists them.
+// Tracing is configured by the standard OTEL_* variables (see package
+// otelenv) and is off without them; W3C trace context is forwarded to the
+// upstream either way.
 package main
 
 import (
@@ -13,9 +16,13 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"go.opentelemetry.io/otel"
 
 	"github.com/connect-gateway/connect-gateway/connectsim"
 	"github.com/connect-gateway/connect-gateway/gateway"
+	"github.com/connect-gateway/connect-gateway/gateway/otelenv"
 )
 
 func main() {
@@ -39,6 +46,23 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	opts, err := cfg.options(logger)
 	if err != nil {
 		return err
+	}
+	tp, err := otelenv.FromEnv(ctx, getenv, "connect-gateway")
+	if err != nil {
+		return fmt.Errorf("tracing: %w", err)
+	}
+	if tp != nil {
+		otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { logger.Warn("tracing", "error", err) }))
+		opts.TracerProvider = tp
+		logger.Info("tracing: exporting spans by OTLP", "protocol", tp.Protocol)
+		defer func() {
+			// Send the spans still held; the context has ended by now.
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := tp.Shutdown(sctx); err != nil {
+				logger.Warn("tracing: flushing spans", "error", err)
+			}
+		}()
 	}
 	if cfg.upstream == upstreamSim {
 		sim, err := connectsim.Start(ctx, connectsim.Options{Seed: true, Logger: logger.With("component", "connect-sim")})

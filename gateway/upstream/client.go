@@ -286,6 +286,12 @@ func (c *Client) readBody(resp *http.Response) ([]byte, error) {
 	return body, err
 }
 
+// Acquire takes one of the client's concurrency slots (see
+// [Options.MaxConcurrent]) for work that counts against the same bound as
+// its calls, such as reading the request body a call will send; it fails
+// like a call over the bound. Call release when the work is done.
+func (c *Client) Acquire(ctx context.Context) (release func(), err error) { return c.acquire(ctx) }
+
 // acquire takes a concurrency slot, waiting at most ConcurrencyWait.
 func (c *Client) acquire(ctx context.Context) (release func(), err error) {
 	release = func() { <-c.slots }

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,8 +34,10 @@ type ClientCredentialsConfig struct {
 	Scopes []string
 	// Timeout bounds one token request, whoever waits for it. Default 10s.
 	Timeout time.Duration
-	// HTTPClient calls the token endpoint. Default: a client of its own.
+	// HTTPClient calls the token endpoint. Default: a client of its own,
+	// with TLSConfig when set.
 	HTTPClient *http.Client
+	TLSConfig  *tls.Config
 }
 
 // String describes c without its secret.
@@ -145,7 +148,9 @@ func NewClientCredentials(cfg ClientCredentialsConfig) (*ClientCredentials, erro
 	setDefault(&cfg.Timeout, DefaultTokenTimeout)
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Transport: NewTransport(4), CheckRedirect: noRedirects}
+		t := NewTransport(4)
+		t.TLSClientConfig = cfg.TLSConfig
+		hc = &http.Client{Transport: t, CheckRedirect: noRedirects}
 	}
 	return &ClientCredentials{
 		cfg: clientcredentials.Config{

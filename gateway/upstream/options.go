@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +39,12 @@ type Options struct {
 	// transport is used (see [NewTransport]); it does not follow redirects.
 	// Its Timeout should be zero: deadlines come from the context.
 	HTTPClient *http.Client
+	// TLSConfig, when set, is the TLS configuration of the default
+	// client's transport (a private CA, a client certificate).
+	TLSConfig *tls.Config
+	// WrapTransport, when set, wraps the default client's transport, for
+	// instance to trace each attempt.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 	// DefaultTimeout bounds a call whose context has no deadline.
 	// Default 30s.
 	DefaultTimeout time.Duration
@@ -114,10 +121,13 @@ func (o Options) withDefaults() (Options, error) {
 		o.RetryBudget = NewRetryBudget(DefaultRetryRatio, DefaultRetryBurst)
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{
-			Transport:     NewTransport(o.MaxConcurrent),
-			CheckRedirect: noRedirects,
+		t := NewTransport(o.MaxConcurrent)
+		t.TLSClientConfig = o.TLSConfig
+		var rt http.RoundTripper = t
+		if o.WrapTransport != nil {
+			rt = o.WrapTransport(t)
 		}
+		o.HTTPClient = &http.Client{Transport: rt, CheckRedirect: noRedirects}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

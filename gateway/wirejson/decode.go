@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // maxDepth bounds the nesting of decoded JSON, so that hostile input cannot
@@ -16,10 +17,7 @@ import (
 const maxDepth = 64
 
 // SyntaxError reports JSON that is not well formed, or nested too deeply.
-type SyntaxError struct{ Err error }
-
-func (e *SyntaxError) Error() string { return "malformed JSON: " + e.Err.Error() }
-func (e *SyntaxError) Unwrap() error { return e.Err }
+type SyntaxError = jsoncore.SyntaxError
 
 // FieldError reports JSON that is well formed but does not fit the message:
 // a wrong type, an unknown action, an out-of-range number.
@@ -101,17 +99,10 @@ func integer(v any, bits int) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := strconv.ParseInt(s, 10, bits)
-	if err != nil {
-		// Allow integral values written with an exponent or a fraction (3.0, 1e2).
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || f != math.Trunc(f) || f < math.MinInt64 || f > math.MaxInt64 {
-			return 0, fmt.Errorf("want a %d-bit integer, got %s", bits, s)
-		}
-		n = int64(f)
-		if bits == 32 && (n < math.MinInt32 || n > math.MaxInt32) {
-			return 0, fmt.Errorf("want a %d-bit integer, got %s", bits, s)
-		}
+	// Integral values written with an exponent or a fraction (3.0, 1e2) too.
+	n, ok := jsoncore.ParseIntegral(s, bits)
+	if !ok {
+		return 0, fmt.Errorf("want a %d-bit integer, got %s", bits, s)
 	}
 	return n, nil
 }
@@ -150,32 +141,40 @@ func numberText(v any) (string, error) {
 	return "", fmt.Errorf("want a number, got %s", kindOf(v))
 }
 
+// want names the JSON kind that a scalar field of kind k takes.
 func want(k protoreflect.Kind) string {
+	var want jsoncore.Kind
 	switch k {
 	case protoreflect.StringKind, protoreflect.BytesKind:
-		return "a string"
+		want = jsoncore.String
 	case protoreflect.BoolKind:
-		return "a boolean"
+		return jsoncore.Bool.Article()
 	case protoreflect.EnumKind:
 		return "an enum name"
+	default:
+		want = jsoncore.Number
 	}
-	return "a number"
+	return want.Article()
 }
 
+// kindOf names the kind of a decoded JSON value (see [jsoncore.Scanner.Value]).
 func kindOf(v any) string {
+	var k jsoncore.Kind
 	switch v.(type) {
 	case nil:
-		return "null"
+		k = jsoncore.Null
 	case bool:
-		return "a boolean"
+		k = jsoncore.Bool
 	case json.Number:
-		return "a number"
+		k = jsoncore.Number
 	case string:
-		return "a string"
+		k = jsoncore.String
 	case []any:
-		return "an array"
+		k = jsoncore.Array
 	case map[string]any:
-		return "an object"
+		k = jsoncore.Object
+	default:
+		return fmt.Sprintf("%T", v)
 	}
-	return fmt.Sprintf("%T", v)
+	return k.Article()
 }

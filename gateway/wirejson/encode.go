@@ -6,11 +6,12 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // MarshalOptions configures Marshal.
@@ -63,7 +64,7 @@ func (o MarshalOptions) appendMessage(b []byte, m protoreflect.Message, omit fun
 	first := true
 	if mi.action != "" {
 		b = append(b, `"action":`...)
-		b = appendString(b, mi.action)
+		b = jsoncore.AppendString(b, mi.action)
 		first = false
 	}
 	var err error
@@ -75,7 +76,7 @@ func (o MarshalOptions) appendMessage(b []byte, m protoreflect.Message, omit fun
 			b = append(b, ',')
 		}
 		first = false
-		b = appendString(b, fd.JSONName())
+		b = jsoncore.AppendString(b, fd.JSONName())
 		b = append(b, ':')
 		if b, err = o.appendField(b, fd, m.Get(fd)); err != nil {
 			return b, fmt.Errorf("%s: %w", fd.JSONName(), err)
@@ -115,7 +116,7 @@ func (o MarshalOptions) appendField(b []byte, fd protoreflect.FieldDescriptor, v
 				b = append(b, ',')
 			}
 			first = false
-			b = appendString(b, k.String())
+			b = jsoncore.AppendString(b, k.String())
 			b = append(b, ':')
 			if b, err = o.appendSingular(b, fd.MapValue(), mp.Get(k)); err != nil {
 				return b, err
@@ -132,7 +133,7 @@ func (o MarshalOptions) appendSingular(b []byte, fd protoreflect.FieldDescriptor
 	case protoreflect.BoolKind:
 		return strconv.AppendBool(b, v.Bool()), nil
 	case protoreflect.StringKind:
-		return appendString(b, v.String()), nil
+		return jsoncore.AppendString(b, v.String()), nil
 	case protoreflect.BytesKind:
 		b = append(b, '"')
 		b = base64.StdEncoding.AppendEncode(b, v.Bytes())
@@ -146,7 +147,7 @@ func (o MarshalOptions) appendSingular(b []byte, fd protoreflect.FieldDescriptor
 		return appendFloat(b, v.Float(), fd.Kind() == protoreflect.FloatKind)
 	case protoreflect.EnumKind:
 		if ev := fd.Enum().Values().ByNumber(v.Enum()); ev != nil {
-			return appendString(b, string(ev.Name())), nil
+			return jsoncore.AppendString(b, string(ev.Name())), nil
 		}
 		return strconv.AppendInt(b, int64(v.Enum()), 10), nil
 	case protoreflect.MessageKind, protoreflect.GroupKind:
@@ -170,57 +171,5 @@ func appendTimestamp(b []byte, secs int64, nanos int32) []byte {
 	t := time.Unix(secs, int64(nanos)).UTC()
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string, escaping as encoding/json does
-// for the characters JSON requires (HTML characters are left alone).
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
 	return append(b, '"')
 }

@@ -8,6 +8,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // Unmarshal decodes Connect wire JSON into m, which it resets first.
@@ -19,14 +21,14 @@ import (
 // document order, is a *[FieldError].
 func Unmarshal(data []byte, m proto.Message) error {
 	proto.Reset(m)
-	d := decoder{scanner: scanner{data: data}, path: make([]step, 0, 8)}
-	if d.peek() == 0 {
+	d := decoder{Scanner: jsoncore.NewScanner(data, maxDepth), path: make([]step, 0, 8)}
+	if d.Peek() == 0 {
 		return &SyntaxError{Err: errors.New("empty body")}
 	}
 	if err := d.message(m.ProtoReflect()); err != nil {
 		return err
 	}
-	if d.peek() != 0 {
+	if d.Peek() != 0 {
 		return &SyntaxError{Err: errors.New("data after the top-level value")}
 	}
 	if d.fieldErr != nil {
@@ -41,7 +43,7 @@ func Unmarshal(data []byte, m proto.Message) error {
 // error it only checks the rest of the input for syntax errors, which take
 // precedence.
 type decoder struct {
-	scanner
+	jsoncore.Scanner
 	fieldErr *FieldError
 	path     []step
 }
@@ -95,7 +97,7 @@ func (d *decoder) message(m protoreflect.Message) error {
 // messageOf decodes into m, whose type info is mi.
 func (d *decoder) messageOf(m protoreflect.Message, mi *messageInfo) error {
 	if mi.wkt != nil {
-		v, err := d.value()
+		v, err := d.Value()
 		if err != nil {
 			return err
 		}
@@ -106,25 +108,25 @@ func (d *decoder) messageOf(m protoreflect.Message, mi *messageInfo) error {
 		}
 		return nil
 	}
-	if d.peek() != '{' || d.fieldErr != nil {
+	if d.Peek() != '{' || d.fieldErr != nil {
 		if d.fieldErr == nil {
-			d.fail(fmt.Errorf("want a JSON object, got %s", d.kindAt()))
+			d.fail(fmt.Errorf("want a JSON object, got %s", d.KindAt().Article()))
 		}
-		return d.skip()
+		return d.Skip()
 	}
 	if mi.wrapper != nil {
 		return d.action(m, mi)
 	}
-	return d.object(func(key []byte) error {
+	return d.Object(func(key []byte) error {
 		fd, known := mi.byJSON[string(key)]
 		if !known || d.fieldErr != nil {
-			return d.skip()
+			return d.Skip()
 		}
 		if m.Has(fd) {
 			m.Clear(fd) // a repeated key: the last one wins
 		}
-		if d.peek() == 'n' {
-			return d.literal("null")
+		if d.Peek() == 'n' {
+			return d.Literal("null")
 		}
 		d.push(key)
 		err := d.field(m, mi, fd)
@@ -137,26 +139,26 @@ func (d *decoder) messageOf(m protoreflect.Message, mi *messageInfo) error {
 // into the wrapper's member named by its "action" key, wherever that key is
 // in the object.
 func (d *decoder) action(m protoreflect.Message, mi *messageInfo) error {
-	start, depth := d.pos, d.depth
+	start := d.Save()
 	var name []byte
 	found := false
-	err := d.object(func(key []byte) error {
-		if string(key) != "action" || d.peek() != '"' {
-			return d.skip()
+	err := d.Object(func(key []byte) error {
+		if string(key) != "action" || d.Peek() != '"' {
+			return d.Skip()
 		}
-		b, err := d.stringBytes()
+		b, err := d.StringBytes()
 		name, found = b, true
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	d.pos, d.depth = start, depth
+	d.Restore(start)
 	if !found {
 		d.push(actionKey)
 		d.fail(errors.New("want the name of an update action"))
 		d.pop()
-		return d.skip()
+		return d.Skip()
 	}
 	fd, ok := mi.byAction[string(name)]
 	if !ok {
@@ -168,23 +170,23 @@ func (d *decoder) action(m protoreflect.Message, mi *messageInfo) error {
 	d.push(actionKey)
 	d.fail(fmt.Errorf("unknown update action %q", name))
 	d.pop()
-	return d.skip()
+	return d.Skip()
 }
 
 // field decodes the value of field fd of m, whose type info is mi.
 func (d *decoder) field(m protoreflect.Message, mi *messageInfo, fd protoreflect.FieldDescriptor) error {
 	switch {
 	case fd.IsList():
-		if d.peek() != '[' {
-			d.fail(fmt.Errorf("want a JSON array, got %s", d.kindAt()))
-			return d.skip()
+		if d.Peek() != '[' {
+			d.fail(fmt.Errorf("want a JSON array, got %s", d.KindAt().Article()))
+			return d.Skip()
 		}
 		l := m.Mutable(fd).List()
 		d.pushIndex(0)
 		defer d.pop()
-		return d.array(func(i int) error {
+		return d.Array(func(i int) error {
 			if d.fieldErr != nil {
-				return d.skip()
+				return d.Skip()
 			}
 			d.setIndex(i)
 			if fd.Message() != nil {
@@ -202,9 +204,9 @@ func (d *decoder) field(m protoreflect.Message, mi *messageInfo, fd protoreflect
 			return err
 		})
 	case fd.IsMap():
-		if d.peek() != '{' {
-			d.fail(fmt.Errorf("want a JSON object, got %s", d.kindAt()))
-			return d.skip()
+		if d.Peek() != '{' {
+			d.fail(fmt.Errorf("want a JSON object, got %s", d.KindAt().Article()))
+			return d.Skip()
 		}
 		return d.mapField(m.Mutable(fd).Map(), fd)
 	case fd.Message() != nil:
@@ -219,16 +221,16 @@ func (d *decoder) field(m protoreflect.Message, mi *messageInfo, fd protoreflect
 }
 
 func (d *decoder) mapField(mp protoreflect.Map, fd protoreflect.FieldDescriptor) error {
-	return d.object(func(key []byte) error {
+	return d.Object(func(key []byte) error {
 		if d.fieldErr != nil {
-			return d.skip()
+			return d.Skip()
 		}
 		d.push(key)
 		defer d.pop()
 		kv, err := scalar(fd.MapKey(), string(key))
 		if err != nil {
 			d.fail(err)
-			return d.skip()
+			return d.Skip()
 		}
 		if fd.MapValue().Message() != nil {
 			val := mp.NewValue()
@@ -251,31 +253,31 @@ func (d *decoder) mapField(mp protoreflect.Map, fd protoreflect.FieldDescriptor)
 // and booleans take a path without allocation (but the string itself);
 // everything else goes through [scalar].
 func (d *decoder) scalar(fd protoreflect.FieldDescriptor) (protoreflect.Value, error) {
-	c := d.peek()
+	c := d.Peek()
 	switch fd.Kind() {
 	case protoreflect.StringKind:
 		if c == '"' {
-			b, err := d.stringBytes()
+			b, err := d.StringBytes()
 			return protoreflect.ValueOfString(string(b)), err
 		}
 	case protoreflect.BoolKind:
 		if c == 't' {
-			return protoreflect.ValueOfBool(true), d.literal("true")
+			return protoreflect.ValueOfBool(true), d.Literal("true")
 		}
 		if c == 'f' {
-			return protoreflect.ValueOfBool(false), d.literal("false")
+			return protoreflect.ValueOfBool(false), d.Literal("false")
 		}
 	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind,
 		protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
 		if c == '-' || (c >= '0' && c <= '9') {
-			b, err := d.number()
+			b, err := d.Number()
 			if err != nil {
 				return protoreflect.Value{}, err
 			}
 			return d.integer(fd, b), nil
 		}
 	}
-	v, err := d.value()
+	v, err := d.Value()
 	if err != nil {
 		return protoreflect.Value{}, err
 	}
@@ -290,7 +292,7 @@ func (d *decoder) scalar(fd protoreflect.FieldDescriptor) (protoreflect.Value, e
 // integer converts the number text b for a signed integer field.
 func (d *decoder) integer(fd protoreflect.FieldDescriptor, b []byte) protoreflect.Value {
 	is32 := fd.Kind() == protoreflect.Int32Kind || fd.Kind() == protoreflect.Sint32Kind || fd.Kind() == protoreflect.Sfixed32Kind
-	if n, ok := parseInt(b); ok {
+	if n, ok := jsoncore.ParseInt(b); ok {
 		switch {
 		case !is32:
 			return protoreflect.ValueOfInt64(n)

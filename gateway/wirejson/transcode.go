@@ -5,6 +5,8 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // AppendProto appends to b the protobuf binary encoding of the message of
@@ -21,8 +23,8 @@ import (
 // the error. Whatever AppendProto accepts, Unmarshal decodes into an equal
 // message; FuzzAppendProtoMatchesUnmarshal checks it.
 func AppendProto(b, data []byte, md protoreflect.MessageDescriptor) ([]byte, bool) {
-	t := transcoder{scanner: scanner{data: data}, out: b}
-	if t.peek() != '{' || t.message(infoOf(md)) != nil || t.peek() != 0 {
+	t := transcoder{Scanner: jsoncore.NewScanner(data, maxDepth), out: b}
+	if t.Peek() != '{' || t.message(infoOf(md)) != nil || t.Peek() != 0 {
 		return b, false
 	}
 	return t.out, true
@@ -33,8 +35,8 @@ func AppendProto(b, data []byte, md protoreflect.MessageDescriptor) ([]byte, boo
 // is the whole encoding of an enclosing message whose only field it is
 // (a response whose google.api.http response_body is that field).
 func AppendProtoField(b []byte, num protowire.Number, data []byte, md protoreflect.MessageDescriptor) ([]byte, bool) {
-	t := transcoder{scanner: scanner{data: data}, out: protowire.AppendTag(b, num, protowire.BytesType)}
-	if t.peek() != '{' || t.nested(infoOf(md)) != nil || t.peek() != 0 {
+	t := transcoder{Scanner: jsoncore.NewScanner(data, maxDepth), out: protowire.AppendTag(b, num, protowire.BytesType)}
+	if t.Peek() != '{' || t.nested(infoOf(md)) != nil || t.Peek() != 0 {
 		return b, false
 	}
 	return t.out, true
@@ -45,7 +47,7 @@ var errFallback = errors.New("wirejson: left to Unmarshal")
 
 // transcoder writes protobuf wire bytes while it scans JSON.
 type transcoder struct {
-	scanner
+	jsoncore.Scanner
 	out []byte
 }
 
@@ -53,32 +55,32 @@ type transcoder struct {
 // mi's message, in document order (protobuf parsers accept fields in any
 // order).
 func (t *transcoder) message(mi *messageInfo) error {
-	if mi.wkt != nil || mi.wrapper != nil || len(mi.fields) > 64 || t.peek() != '{' {
+	if mi.wkt != nil || mi.wrapper != nil || len(mi.fields) > 64 || t.Peek() != '{' {
 		return errFallback
 	}
 	var seen uint64 // by field index: a key given twice is left to Unmarshal
-	return t.object(func(key []byte) error {
+	return t.Object(func(key []byte) error {
 		fd, known := mi.byJSON[string(key)]
 		if !known {
-			return t.skip()
+			return t.Skip()
 		}
 		bit := uint64(1) << fd.Index()
 		if seen&bit != 0 {
 			return errFallback
 		}
 		seen |= bit
-		if t.peek() == 'n' {
-			return t.literal("null") // null leaves the field unset
+		if t.Peek() == 'n' {
+			return t.Literal("null") // null leaves the field unset
 		}
 		switch {
 		case fd.IsMap():
 			return errFallback
 		case fd.IsList():
-			if t.peek() != '[' {
+			if t.Peek() != '[' {
 				return errFallback
 			}
-			return t.array(func(int) error {
-				if t.peek() == 'n' {
+			return t.Array(func(int) error {
+				if t.Peek() == 'n' {
 					return errFallback
 				}
 				return t.value(mi, fd, false)
@@ -120,13 +122,13 @@ func (t *transcoder) value(mi *messageInfo, fd protoreflect.FieldDescriptor, imp
 		t.out = protowire.AppendTag(t.out, num, protowire.BytesType)
 		return t.nested(mi.child(fd))
 	}
-	c := t.peek()
+	c := t.Peek()
 	switch fd.Kind() {
 	case protoreflect.StringKind:
 		if c != '"' {
 			return errFallback
 		}
-		s, err := t.stringBytes() // always valid UTF-8
+		s, err := t.StringBytes() // always valid UTF-8
 		if err != nil || (implicit && len(s) == 0) {
 			return err
 		}
@@ -137,12 +139,12 @@ func (t *transcoder) value(mi *messageInfo, fd protoreflect.FieldDescriptor, imp
 		var v uint64
 		switch c {
 		case 't':
-			if err := t.literal("true"); err != nil {
+			if err := t.Literal("true"); err != nil {
 				return err
 			}
 			v = 1
 		case 'f':
-			if err := t.literal("false"); err != nil || implicit {
+			if err := t.Literal("false"); err != nil || implicit {
 				return err
 			}
 		default:
@@ -155,11 +157,11 @@ func (t *transcoder) value(mi *messageInfo, fd protoreflect.FieldDescriptor, imp
 		if c != '-' && (c < '0' || c > '9') {
 			return errFallback
 		}
-		b, err := t.number()
+		b, err := t.Number()
 		if err != nil {
 			return err
 		}
-		n, ok := parseInt(b)
+		n, ok := jsoncore.ParseInt(b)
 		if !ok || (fd.Kind() == protoreflect.Int32Kind && (n < -1<<31 || n >= 1<<31)) {
 			return errFallback
 		}

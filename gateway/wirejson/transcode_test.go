@@ -68,18 +68,16 @@ func TestAppendProtoSamples(t *testing.T) {
 // leaves must be left whole.
 func TestAppendProtoEdges(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("x", 300)
 	cases := []struct {
-		name string
-		in   string
-		took bool
+		name, in string
+		took     bool
 	}{
 		{"empty object", `{}`, true},
 		{"nulls and unknown fields", `{"id":null,"nope":{"a":[1,{"b":null}]},"version":3}`, true},
 		{"zero values of fields without presence", `{"id":"","version":0,"private":false,"key":""}`, true},
 		{"negative int32", `{"version":-7}`, true},
 		{"int32 bounds", `{"version":2147483647}`, true},
-		{"long nested string (two-byte lengths)", `{"creator":{"email":"` + long + `","company":"k"},"repository":{"url":"u"}}`, true},
+		{"long nested string (two-byte lengths)", `{"creator":{"email":"` + strings.Repeat("x", 300) + `","company":"k"},"repository":{"url":"u"}}`, true},
 		{"escapes and bad UTF-8", `{"id":"a\"b\u00e9\ud83d\ude00` + "\xff" + `"}`, true},
 		{"empty arrays", `{"configurations":[],"integrationTypes":[],"private":true}`, true},
 		{"the proto name of a field", `{"id":"x","integration_types":["a"],"creator":{}}`, true},

@@ -8,6 +8,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
 )
 
 // wkt is the JSON form of a well-known type.
@@ -60,7 +62,7 @@ func appendValue(b []byte, v *structpb.Value) ([]byte, error) {
 	case *structpb.Value_NumberValue:
 		return appendFloat(b, k.NumberValue, false)
 	case *structpb.Value_StringValue:
-		return appendString(b, k.StringValue), nil
+		return jsoncore.AppendString(b, k.StringValue), nil
 	case *structpb.Value_StructValue:
 		return appendStruct(b, k.StructValue)
 	case *structpb.Value_ListValue:
@@ -81,7 +83,7 @@ func appendStruct(b []byte, s *structpb.Struct) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = jsoncore.AppendString(b, k)
 		b = append(b, ':')
 		if b, err = appendValue(b, s.GetFields()[k]); err != nil {
 			return b, err

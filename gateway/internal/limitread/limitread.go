@@ -1,8 +1,11 @@
 // Package limitread reads HTTP bodies under a size limit without the
-// allocation churn of io.ReadAll: a body of known length is read into one
-// buffer of that length, and a body of unknown length into pooled chunks
-// that are copied once into a buffer of the exact size. A body over the
-// limit costs no allocation beyond the pool.
+// allocation churn of io.ReadAll, and only as fast as they arrive: a small
+// body of known length is read into one buffer of that length, any other
+// body into pooled chunks, taken one by one as bytes arrive and copied once
+// into a buffer of the exact size. A declared length never allocates ahead
+// of the bytes beyond one chunk (a client that declares 900 KB and sends 7
+// bytes holds 32 KiB, not 900 KB), and a body over the limit costs no
+// allocation beyond the pool.
 package limitread
 
 import (
@@ -21,9 +24,11 @@ var ErrLonger = errors.New("body longer than its declared length")
 // Read reads r to EOF and returns its bytes, or over = true (and no bytes)
 // once more than limit bytes arrive; it reads at most limit plus 32 KiB.
 // length, when between 0 and limit, is the body's declared length (a
-// Content-Length): the body is read into a buffer of exactly that size.
+// Content-Length): a body of at most 32 KiB is read into a buffer of
+// exactly that size; a longer one is trusted no further than the bytes
+// that arrive.
 func Read(r io.Reader, length, limit int64) (body []byte, over bool, err error) {
-	if length >= 0 && length <= limit {
+	if length >= 0 && length <= min(limit, chunkSize) {
 		return readKnown(r, length)
 	}
 	var held []*[chunkSize]byte
@@ -47,6 +52,12 @@ func Read(r io.Reader, length, limit int64) (body []byte, over bool, err error) 
 		if err != nil {
 			return nil, false, err
 		}
+	}
+	switch {
+	case length >= 0 && total < length:
+		return nil, false, io.ErrUnexpectedEOF
+	case length >= 0 && total > length:
+		return nil, false, ErrLonger
 	}
 	body = make([]byte, total)
 	for i, c := range held {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -29,6 +30,9 @@ func TestRead(t *testing.T) {
 		{"known length", strings.NewReader(body), 100_000, 100_000, body, false, nil},
 		{"known length, short body", strings.NewReader(body[:10]), 20, 100, "", false, io.ErrUnexpectedEOF},
 		{"known length, longer body", strings.NewReader(body[:30]), 20, 100, "", false, ErrLonger},
+		{"known length over a chunk", strings.NewReader(body), 100_000, 200_000, body, false, nil},
+		{"known length over a chunk, short body", strings.NewReader(body[:50_000]), 100_000, 200_000, "", false, io.ErrUnexpectedEOF},
+		{"known length over a chunk, longer body", strings.NewReader(body), 50_000, 200_000, "", false, ErrLonger},
 		{"declared over the limit is read as unknown", strings.NewReader(body), 1 << 30, 100, "", true, nil},
 		{"read error", iotest.ErrReader(io.ErrClosedPipe), -1, 100, "", false, io.ErrClosedPipe},
 	}
@@ -40,6 +44,26 @@ func TestRead(t *testing.T) {
 				t.Errorf("Read = %d bytes, over %v, err %v; want %d bytes, over %v, err %v", len(got), over, err, len(tt.want), tt.over, tt.err)
 			}
 		})
+	}
+}
+
+// TestDeclaredLengthAllocatesNothingAhead: a body that declares 900,000
+// bytes and sends 7 costs at most one chunk (pooled, but the race detector
+// makes the pool drop some), not a buffer of the declared size. Not
+// parallel: the allocation counter is the whole process's.
+func TestDeclaredLengthAllocatesNothingAhead(t *testing.T) {
+	const declared = 900_000
+	slow := io.MultiReader(strings.NewReader(`{"key":`), iotest.ErrReader(iotest.ErrTimeout))
+	_, _, _ = Read(strings.NewReader("warm the pool"), -1, declared) // the pool's first chunk
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := Read(slow, declared, 1<<20)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, iotest.ErrTimeout) {
+		t.Fatalf("err %v, want the reader's", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n >= 2*chunkSize {
+		t.Errorf("7 bytes of a declared %d allocated %d bytes, want at most one chunk (%d)", declared, n, chunkSize)
 	}
 }
 

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 
 	"google.golang.org/grpc"
 
+	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 	"github.com/connect-gateway/connect-gateway/translate"
@@ -16,15 +18,27 @@ import (
 // with a fixed ConnectorStaged (the upstream's, decoded once),
 // UpdateConnectorStaged at the current version with the updated one, and
 // at any other version with the status the gateway makes of the upstream's
-// 409 (translated once): a gRPC floor that, unlike the health check, pays
-// for carrying a response, or a status with its details, of the real size.
+// 409: a gRPC floor that, unlike the health check, pays for carrying a
+// response, or a status with its details, of the real size.
+//
+// The statuses are translated once, for staticConflicts correlation ids
+// generated as the gateway generates them, and answered in turn: like the
+// gateway's, each call's status differs from the last ones (its
+// RequestInfo), so that HPACK cannot send it as an index into its dynamic
+// table (4 KiB, a few such trailers) and the client decodes all of it, as
+// from the gateway.
 type staticServer struct {
 	connectv1.UnimplementedConnectorStagedServiceServer
-	version  int32
-	get      *connectv1.GetConnectorStagedResponse
-	updated  *connectv1.UpdateConnectorStagedResponse
-	conflict error
+	version   int32
+	get       *connectv1.GetConnectorStagedResponse
+	updated   *connectv1.UpdateConnectorStagedResponse
+	conflicts []error
+	next      atomic.Uint32
 }
+
+// staticConflicts is the number of distinct conflict statuses, far more
+// than HPACK's dynamic table holds.
+const staticConflicts = 64
 
 func newStaticServer(b Bodies) (*staticServer, error) {
 	cs, updated := &connectv1.ConnectorStaged{}, &connectv1.ConnectorStaged{}
@@ -34,13 +48,16 @@ func newStaticServer(b Bodies) (*staticServer, error) {
 	if err := wirejson.Unmarshal(b.Updated, updated); err != nil {
 		return nil, fmt.Errorf("bench: decoding the updated ConnectorStaged body: %w", err)
 	}
-	conflict := translate.FromResponse(http.StatusConflict, http.Header{"Content-Type": jsonContentType}, b.Conflict,
-		translate.Target{ResourceType: "ConnectorStaged", ID: b.ID, CorrelationID: "cid-static-conflict"})
+	conflicts := make([]error, staticConflicts)
+	for i := range conflicts {
+		conflicts[i] = translate.FromResponse(http.StatusConflict, http.Header{"Content-Type": jsonContentType}, b.Conflict,
+			translate.Target{ResourceType: "ConnectorStaged", ID: b.ID, CorrelationID: upstream.NewCorrelationID()}).GRPCStatus().Err()
+	}
 	return &staticServer{
-		version:  b.Version,
-		get:      &connectv1.GetConnectorStagedResponse{ConnectorStaged: cs},
-		updated:  &connectv1.UpdateConnectorStagedResponse{ConnectorStaged: updated},
-		conflict: conflict.GRPCStatus().Err(),
+		version:   b.Version,
+		get:       &connectv1.GetConnectorStagedResponse{ConnectorStaged: cs},
+		updated:   &connectv1.UpdateConnectorStagedResponse{ConnectorStaged: updated},
+		conflicts: conflicts,
 	}, nil
 }
 
@@ -59,5 +76,5 @@ func (s *staticServer) UpdateConnectorStaged(_ context.Context, req *connectv1.U
 	if req.GetVersion() == s.version {
 		return s.updated, nil
 	}
-	return nil, s.conflict
+	return nil, s.conflicts[s.next.Add(1)%staticConflicts]
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
 )
 
 // benchBodies are the benchmark inputs: a typical single error, a
@@ -66,6 +68,32 @@ func BenchmarkFromResponseGRPCStatus(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				_ = FromResponse(bb.status, benchHeader, bb.body, benchTarget).GRPCStatus()
+			}
+		})
+	}
+}
+
+// BenchmarkFromResponseSent is what a failed gRPC call costs the server
+// between the upstream's answer and HPACK: "status" as grpc-go does it for
+// a status with details (the status copied by GRPCStatus, then marshalled
+// for grpc-status-details-bin), "wire" as the gateway hands it over (the
+// status marshalled once by WireStatus).
+func BenchmarkFromResponseSent(b *testing.B) {
+	for _, bb := range benchBodies {
+		b.Run(bb.name+"/status", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				e := FromResponse(bb.status, benchHeader, bb.body, benchTarget)
+				_ = e.GRPCStatus()
+				if _, err := proto.Marshal(e.Parts().Status); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bb.name+"/wire", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = FromResponse(bb.status, benchHeader, bb.body, benchTarget).WireStatus()
 			}
 		})
 	}

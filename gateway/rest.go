@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/connect-gateway/connect-gateway/gateway/redact"
 	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	"github.com/connect-gateway/connect-gateway/gateway/wirejson"
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
@@ -174,6 +176,12 @@ func restSecrets(r *route, req proto.Message, fwd *forwarded) (proto.Message, []
 	if req == nil || fwd == nil || fwd.body == nil {
 		return req, nil
 	}
+	if !redact.MayHoldSecret(r.input.Descriptor()) && !mayNameSecured(fwd.body) {
+		// Decoding the body would find nothing: into the request type, it
+		// holds no secret; as any JSON, no member can be named
+		// securedConfiguration.
+		return req, nil
+	}
 	if full, err := r.withBody(req.ProtoReflect(), fwd.body); err == nil {
 		return full.Interface(), nil
 	}
@@ -184,6 +192,12 @@ func restSecrets(r *route, req proto.Message, fwd *forwarded) (proto.Message, []
 	var values []string
 	collectSecured(doc, false, &values)
 	return req, values
+}
+
+// mayNameSecured reports whether a JSON body can have a member named
+// securedConfiguration: it holds the name, or an escape that could spell it.
+func mayNameSecured(body []byte) bool {
+	return bytes.Contains(body, []byte("securedConfiguration")) || bytes.Contains(body, []byte(`\u`))
 }
 
 // collectSecured appends the string "value" members of the objects listed

@@ -220,13 +220,25 @@ func TestRESTMasksSecuredValuesOfAnyBody(t *testing.T) {
 				"errors": []any{map[string]any{"code": "InvalidJsonInput", "message": "bad", "detailedErrorMessage": string(body)}}})
 		})
 	}))
-	body := `{"region":7,"connector":{"key":"c"},"configurations":[{"applicationName":"processor",` +
-		`"securedConfiguration":[{"key":"K","value":"` + canary + `"}]}]}`
-	resp, got := e.rest(t, "POST", "/demo/deployments", body)
-	if resp.StatusCode != http.StatusBadRequest || bytes.Contains(got, []byte(canary)) || !bytes.Contains(got, []byte("InvalidJsonInput")) {
-		t.Errorf("%d %s: want the upstream's 400 with the secured value masked", resp.StatusCode, got)
+	tests := []struct{ name, path, body string }{
+		{"a Deployment draft", "/demo/deployments", `{"region":7,"connector":{"key":"c"},"configurations":[{"applicationName":"processor",` +
+			`"securedConfiguration":[{"key":"K","value":"` + canary + `"}]}]}`},
+		// A ConnectorStaged update cannot hold a secured value; a body
+		// that does not decode into it is still searched.
+		{"a request type without secured fields", "/connectors/drafts/key=some-draft",
+			`{"version":"one","actions":[],"securedConfiguration":[{"key":"K","value":"` + canary + `"}]}`},
+		{"the same, the key escaped", "/connectors/drafts/key=some-draft",
+			`{"version":"one","actions":[],"s\u0065curedConfiguration":[{"key":"K","value":"` + canary + `"}]}`},
 	}
-	if strings.Contains(e.logs.String(), canary) {
-		t.Error("the secured value is in the logs")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, got := e.rest(t, "POST", tt.path, tt.body)
+			if resp.StatusCode != http.StatusBadRequest || bytes.Contains(got, []byte(canary)) || !bytes.Contains(got, []byte("InvalidJsonInput")) {
+				t.Errorf("%d %s: want the upstream's 400 with the secured value masked", resp.StatusCode, got)
+			}
+			if strings.Contains(e.logs.String(), canary) {
+				t.Error("the secured value is in the logs")
+			}
+		})
 	}
 }

@@ -20,7 +20,7 @@ const Mask = "[REDACTED]"
 // every debug_redact field masked: strings become Mask, other values are
 // cleared.
 func Message(m proto.Message) proto.Message {
-	if m == nil || !mayHoldSecret(m.ProtoReflect().Descriptor()) {
+	if m == nil || !MayHoldSecret(m.ProtoReflect().Descriptor()) {
 		return m
 	}
 	c := proto.Clone(m)
@@ -72,9 +72,10 @@ func isRedacted(fd protoreflect.FieldDescriptor) bool {
 
 var secretTypes sync.Map // protoreflect.FullName -> bool
 
-// mayHoldSecret reports whether a message of type md can hold a redacted
-// field, directly or in a nested message.
-func mayHoldSecret(md protoreflect.MessageDescriptor) bool {
+// MayHoldSecret reports whether a message of type md can hold a redacted
+// field, directly or in a nested message. The answer is computed once per
+// type.
+func MayHoldSecret(md protoreflect.MessageDescriptor) bool {
 	if v, ok := secretTypes.Load(md.FullName()); ok {
 		return v.(bool)
 	}

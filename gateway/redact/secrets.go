@@ -10,7 +10,7 @@ import (
 // (an upstream error that echoes the request) can be searched for them. It
 // returns nil when m's type cannot hold a secret, without walking m.
 func Secrets(m proto.Message) []string {
-	if m == nil || !mayHoldSecret(m.ProtoReflect().Descriptor()) {
+	if m == nil || !MayHoldSecret(m.ProtoReflect().Descriptor()) {
 		return nil
 	}
 	var out []string

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/connect-gateway/connect-gateway/gateway/internal/limitread"
+	"github.com/connect-gateway/connect-gateway/gateway/internal/wait"
 )
 
 // Client calls the upstream. It is safe for concurrent use; make one per
@@ -69,7 +70,7 @@ func New(opts Options) (*Client, error) {
 		budget:      o.RetryBudget,
 		log:         o.Logger,
 		metrics:     o.Metrics,
-		sleep:       sleepCtx,
+		sleep:       wait.For,
 		jitter:      randomJitter,
 	}, nil
 }
@@ -313,19 +314,5 @@ func (c *Client) acquire(ctx context.Context) (release func(), err error) {
 		return nil, full
 	case <-ctx.Done():
 		return nil, contextError(ctx, "waiting for a concurrency slot")
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

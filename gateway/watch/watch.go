@@ -31,6 +31,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/connect-gateway/connect-gateway/gateway/internal/wait"
 )
 
 // ErrOverflow ends a subscription that fell more than Config.Retain events
@@ -105,7 +107,7 @@ func NewHub[K comparable, E any](cfg Config) *Hub[K, E] {
 	cfg.MaxInterval = max(cfg.MaxInterval, cfg.MinInterval)
 	cfg.Jitter = min(max(cfg.Jitter, 0), 1)
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = wait.For
 	}
 	return &Hub[K, E]{cfg: cfg, feeds: map[K]*feed[E]{}}
 }
@@ -251,15 +253,4 @@ func backoff(base, limit time.Duration, n int) time.Duration {
 		d *= 2
 	}
 	return min(d, limit)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -187,7 +187,10 @@ func (r *Rig) startGateway(opts Options, maxConns int) error {
 		UpstreamURL:           r.UpstreamURL,
 		DrainTimeout:          2 * time.Second,
 		MaxConcurrentUpstream: maxConns,
-		Logger:                logger,
+		// The benchmark's one client connection carries every call in
+		// flight (BenchmarkInFlight: 1,000).
+		MaxConcurrentStreams: uint32(max(maxConns, gateway.DefaultMaxConcurrentStreams)),
+		Logger:               logger,
 	})
 	if err != nil {
 		gl.Close()

@@ -68,7 +68,9 @@ const infoDescription = "The REST face of connect-gateway: the paths, methods, q
 	"- Success statuses are the upstream's; the ones listed are those of the Connect API specification.\n" +
 	"- Every error answer is a Connect ErrorResponse: the upstream's body as it was sent, or one the gateway made " +
 	"(statusCode equal to the HTTP status, a code from the Connect error catalogue).\n" +
-	"- `X-Correlation-ID` is forwarded upstream (one is made when absent) and returned on every answer."
+	"- `X-Correlation-ID` is forwarded upstream (one is made when absent) and returned on every answer.\n" +
+	"- The gRPC server streams `DeploymentService.WatchDeployment` and `DeploymentService.TailDeploymentLogs` " +
+	"have no REST route: a REST client polls the Deployment and its logs on the paths below, as with the Connect API."
 
 // successStatus is the success status of the operations that do not answer
 // 200, from the Connect API RAML (commercetools-api-reference): creates and

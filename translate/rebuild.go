@@ -81,32 +81,11 @@ func rebuildResponse(dst []byte, pb *spb.Status) ([]byte, bool) {
 	if !ok {
 		return dst, false
 	}
-	var domain, code, httpStatus []byte
-	var entries [][]byte // metadata entries other than code and httpStatus
-	truncated := false
-	ok = forFields(info, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) {
-		if typ != protowire.BytesType {
-			return
-		}
-		switch num {
-		case 2:
-			domain = v
-		case 3:
-			k, val, _ := readEntry(v)
-			switch string(k) {
-			case MetadataCode:
-				code = val
-			case MetadataHTTPStatus:
-				httpStatus = val
-			case MetadataTruncated:
-				truncated = true
-			default:
-				entries = append(entries, v)
-			}
-		}
-	})
-	sc := parseStatus(httpStatus)
-	if !ok || string(domain) != DomainConnect || code == nil || sc == 0 || truncated {
+	var entries [][]byte // metadata entries other than code, httpStatus and truncated
+	ei, ok := readErrorInfo(info, &entries)
+	code := ei.code
+	sc := parseStatus(ei.httpStatus)
+	if !ok || string(ei.domain) != DomainConnect || code == nil || sc == 0 || ei.truncated {
 		return dst, false
 	}
 	errMsg := []byte(pb.GetMessage())

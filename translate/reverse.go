@@ -91,7 +91,7 @@ func (v *statusView) read(pb *spb.Status) {
 		switch a.GetTypeUrl() {
 		case urlErrorInfo:
 			if !v.hasInfo {
-				v.info, v.hasInfo = readErrorInfo(b)
+				v.info, v.hasInfo = readErrorInfo(b, nil)
 			}
 		case urlErrorResponse:
 			if !v.hasResp && forFields(b, func(protowire.Number, protowire.Type, []byte, uint64) {}) {

@@ -42,12 +42,17 @@ func forFields(b []byte, f func(num protowire.Number, typ protowire.Type, v []by
 	return true
 }
 
-// wireErrorInfo is what ToResponse needs of a google.rpc.ErrorInfo.
+// wireErrorInfo is what ToResponse and the rebuild read of a
+// google.rpc.ErrorInfo, without copying it.
 type wireErrorInfo struct {
-	reason, domain, httpStatus []byte
+	reason, domain, code, httpStatus []byte
+	truncated                        bool
 }
 
-func readErrorInfo(b []byte) (wireErrorInfo, bool) {
+// readErrorInfo reads the ErrorInfo b. When extra is not nil it also
+// appends there every metadata entry (in wire form) other than code,
+// httpStatus and truncated: an error's own fields.
+func readErrorInfo(b []byte, extra *[][]byte) (wireErrorInfo, bool) {
 	var ei wireErrorInfo
 	ok := forFields(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) {
 		if typ != protowire.BytesType {
@@ -59,8 +64,18 @@ func readErrorInfo(b []byte) (wireErrorInfo, bool) {
 		case 2:
 			ei.domain = v
 		case 3:
-			if k, val, ok := readEntry(v); ok && string(k) == MetadataHTTPStatus {
+			k, val, _ := readEntry(v)
+			switch string(k) {
+			case MetadataCode:
+				ei.code = val
+			case MetadataHTTPStatus:
 				ei.httpStatus = val
+			case MetadataTruncated:
+				ei.truncated = true
+			default:
+				if extra != nil {
+					*extra = append(*extra, v)
+				}
 			}
 		}
 	})

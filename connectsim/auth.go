@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/connect-gateway/connect-gateway/internal/pathparam"
 )
 
 // token is an issued bearer token: bound to a project and qualified scopes.
@@ -89,7 +91,7 @@ func (s *Simulator) Token(ctx context.Context, c Client) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("mint token: %w", err)
 	}
-	if !projectKeyPattern.MatchString(c.ProjectKey) {
+	if !pathparam.ProjectKey.Match(c.ProjectKey) {
 		return "", fmt.Errorf("mint token: project key %q is not valid", c.ProjectKey)
 	}
 	access, _ := s.tokens.issue(c, clientScopes(c), s.clock.Now())

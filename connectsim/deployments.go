@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/connect-gateway/connect-gateway/internal/pathparam"
 )
 
 // connectorReference is ConnectorReference.
@@ -34,8 +36,8 @@ type deploymentDraft struct {
 
 func (d *deploymentDraft) validate() *Error {
 	switch {
-	case d.Key != "" && !keyPattern.MatchString(d.Key):
-		return errInvalidJSON("key: %q must match %s", d.Key, keyPattern)
+	case d.Key != "" && !pathparam.Key.Match(d.Key):
+		return errInvalidJSON("key: %q must match %s", d.Key, pathparam.Key)
 	case d.Connector == nil:
 		return missing("connector")
 	case d.Connector.ID == "" && d.Connector.Key == "":

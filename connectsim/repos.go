@@ -3,6 +3,8 @@ package connectsim
 import (
 	"fmt"
 	"slices"
+
+	"github.com/connect-gateway/connect-gateway/internal/pathparam"
 )
 
 // SpecState says what a repository holds at a tag.
@@ -150,7 +152,7 @@ func (spec RepositorySpec) validate() error {
 	}
 	seen := map[string]bool{}
 	for _, a := range spec.Applications {
-		if !keyPattern.MatchString(a.ApplicationName) || seen[a.ApplicationName] {
+		if !pathparam.Key.Match(a.ApplicationName) || seen[a.ApplicationName] {
 			return fmt.Errorf("application name %q is invalid or repeated", a.ApplicationName)
 		}
 		seen[a.ApplicationName] = true

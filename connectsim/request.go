@@ -13,16 +13,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/connect-gateway/connect-gateway/internal/pathparam"
 )
 
 // maxBody bounds request bodies.
 const maxBody = 1 << 20
 
 var (
-	keyPattern        = regexp.MustCompile(`^[A-Za-z0-9_-]{2,256}$`)
-	idPattern         = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
-	projectKeyPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{2,36}$`)
-	projectIDPattern  = regexp.MustCompile(`^[a-zA-Z0-9-_.]+:[a-zA-Z0-9-_]{2,36}$`)
+	projectIDPattern = regexp.MustCompile(`^[a-zA-Z0-9-_.]+:[a-zA-Z0-9-_]{2,36}$`)
 )
 
 // ref addresses one resource: by id, or by key (the "key=" path form).
@@ -41,13 +40,13 @@ func (r ref) String() string {
 // parseRef reads a path segment "{id}" or "key={key}".
 func parseRef(seg string) (ref, *Error) {
 	if key, ok := strings.CutPrefix(seg, "key="); ok {
-		if !keyPattern.MatchString(key) {
-			return ref{}, errPath("key %q must match %s", key, keyPattern)
+		if !pathparam.Key.Match(key) {
+			return ref{}, errPath("key %q must match %s", key, pathparam.Key)
 		}
 		return ref{Key: key}, nil
 	}
-	if !idPattern.MatchString(seg) {
-		return ref{}, errPath("id %q must match %s", seg, idPattern)
+	if !pathparam.ID.Match(seg) {
+		return ref{}, errPath("id %q must match %s", seg, pathparam.ID)
 	}
 	return ref{ID: seg}, nil
 }

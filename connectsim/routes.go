@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
+	"github.com/connect-gateway/connect-gateway/internal/pathparam"
 )
 
 // apiPackage is the proto package whose services describe the Connect API.
@@ -59,8 +60,8 @@ var removedRoutes = []apiRoute{{
 // InvalidPathParam. A rule with a variable not listed here fails loadRoutes.
 var pathVariables = map[string]func(c *call, seg string) *Error{
 	"project_key": func(c *call, seg string) *Error {
-		if !projectKeyPattern.MatchString(seg) {
-			return errPath("projectKey %q must match %s", seg, projectKeyPattern)
+		if !pathparam.ProjectKey.Match(seg) {
+			return errPath("projectKey %q must match %s", seg, pathparam.ProjectKey)
 		}
 		c.project = seg
 		return nil

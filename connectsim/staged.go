@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/connect-gateway/connect-gateway/internal/pathparam"
 )
 
 // stagedDraft is ConnectorStagedDraft.
@@ -22,8 +24,8 @@ type stagedDraft struct {
 
 func (d *stagedDraft) validate() *Error {
 	switch {
-	case d.Key != "" && !keyPattern.MatchString(d.Key):
-		return errInvalidJSON("key: %q must match %s", d.Key, keyPattern)
+	case d.Key != "" && !pathparam.Key.Match(d.Key):
+		return errInvalidJSON("key: %q must match %s", d.Key, pathparam.Key)
 	case d.Name == nil || *d.Name == "":
 		return missing("name")
 	case d.Creator == nil:

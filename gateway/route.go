@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"google.golang.org/genproto/googleapis/api/annotations"
@@ -12,6 +11,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
+
+	"github.com/connect-gateway/connect-gateway/internal/pathparam"
 )
 
 // route is one RPC with its google.api.http rule, the single description the
@@ -319,56 +320,11 @@ func oneofMembers(od protoreflect.OneofDescriptor) string {
 	return strings.Join(names, " or ")
 }
 
-// Path parameters follow the rules the Connect API documents for them, and
-// the gateway checks them before they become part of an upstream URL: a
-// value outside these patterns could name another resource (a dot segment,
-// a slash, a percent-encoded one), so it never reaches the upstream.
-//
-//   - key: the key constraint of Connector, ConnectorStaged and Deployment
-//     and of their drafts, `^[A-Za-z0-9_-]+$`, 2 to 256 characters
-//     (https://docs.commercetools.com/connect/connectors-staged, the
-//     `key` of ConnectorStagedDraft in the Connect RAML);
-//   - project_key: a Composable Commerce Project key, the same alphabet, 2
-//     to 36 characters (https://docs.commercetools.com/api/projects/project);
-//   - id (and any other path variable): ids are server-made, from the same
-//     alphabet; any length from 1 to 256.
-//
-// The alphabet has no '.', '/', '%' or '=': no dot segment, no empty
-// segment, nothing that changes the path or the key= form.
-var (
-	keyParam        = pathRule{regexp.MustCompile(`^[A-Za-z0-9_-]{2,256}$`), 2, 256}
-	projectKeyParam = pathRule{regexp.MustCompile(`^[a-zA-Z0-9_-]{2,36}$`), 2, 36}
-	idParam         = pathRule{regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`), 1, 256}
-)
-
-// pathRule is one of the rules above: the regular expression states it (and
-// names it in errors); match checks it without running the expression, on
-// every call (FuzzPathRule holds the two equal).
-type pathRule struct {
-	re       *regexp.Regexp
-	min, max int
-}
-
-// match reports whether v is min to max bytes of the alphabet
-// [A-Za-z0-9_-].
-func (r pathRule) match(v string) bool {
-	if len(v) < r.min || len(v) > r.max {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 // pathParamError is a path parameter that breaks its rule: the caller gets
 // InvalidPathParam, as from the Connect API, without an upstream call.
 type pathParamError struct {
 	name, value string
-	rule        *regexp.Regexp
+	rule        pathparam.Rule
 }
 
 // Error reads as the Connect API's detailedErrorMessage of InvalidPathParam.
@@ -376,17 +332,19 @@ func (e *pathParamError) Error() string {
 	return fmt.Sprintf("%s %q must match %s", e.name, e.value, e.rule)
 }
 
-// checkPathParam checks the value of the path variable fd against its rule.
+// checkPathParam checks the value of the path variable fd against its
+// rule ([pathparam]): a value outside it could name another resource, so it
+// never reaches the upstream.
 func checkPathParam(fd protoreflect.FieldDescriptor, v string) error {
-	rule, name := idParam, fd.JSONName()
+	rule, name := pathparam.ID, fd.JSONName()
 	switch fd.Name() {
 	case "key":
-		rule = keyParam
+		rule = pathparam.Key
 	case "project_key":
-		rule = projectKeyParam
+		rule = pathparam.ProjectKey
 	}
-	if !rule.match(v) {
-		return &pathParamError{name: name, value: v, rule: rule.re}
+	if !rule.Match(v) {
+		return &pathParamError{name: name, value: v, rule: rule}
 	}
 	return nil
 }

@@ -17,10 +17,11 @@ var allowed = []struct {
 	may   []string
 }{
 	{"gen/", []string{"gen/"}},
-	{"internal/jsoncore", nil}, // the JSON text layer under translate and the gateway
+	{"internal/jsoncore", nil},  // the JSON text layer under translate and the gateway
+	{"internal/pathparam", nil}, // Connect's path parameter rules, for the gateway and the simulator
 	{"translate", []string{"gen/", "internal/jsoncore"}},
-	{"connectsim", []string{"connectsim", "translate", "gen/"}},
-	{"gateway", []string{"gateway", "translate", "gen/", "internal/jsoncore"}},
+	{"connectsim", []string{"connectsim", "translate", "gen/", "internal/pathparam"}},
+	{"gateway", []string{"gateway", "translate", "gen/", "internal/jsoncore", "internal/pathparam"}},
 	{"cmd/connect-gateway", []string{"gateway", "connectsim", "translate", "gen/"}},
 	{"cmd/connect-sim", []string{"connectsim", "translate", "gen/"}},
 	{"cmd/", []string{"cmd/", "gateway", "connectsim", "translate", "gen/", "bench", "internal/"}},

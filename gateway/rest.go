@@ -264,24 +264,36 @@ func copyPassed(to, from http.Header) {
 
 // writeRESTError answers a failed REST call: with the upstream's own
 // status, body bytes and passed headers when err is the translation of a
-// Connect ErrorResponse that the answer can repeat as it came
-// ([translate.Parts].UpstreamBody); with the Connect ErrorResponse the
-// gateway renders of err otherwise (see [writeError]).
+// Connect ErrorResponse that the answer can repeat as it came (see
+// [upstreamAnswer]); with the Connect ErrorResponse the gateway renders of
+// err otherwise (see [writeError]).
 func writeRESTError(w http.ResponseWriter, err error, upstreamHeader http.Header, correlationID string) {
-	te, ok := errors.AsType[*translate.Error](err)
-	if !ok || te.Parts().UpstreamBody == nil || upstreamHeader == nil {
+	te := upstreamAnswer(err, upstreamHeader)
+	if te == nil {
 		writeError(w, err, correlationID)
 		return
 	}
-	code, _, body := translate.ResponseOf(te)
+	body := te.Parts().UpstreamBody
 	h := w.Header()
 	copyPassed(h, upstreamHeader)
 	if h.Get(upstream.HeaderCorrelationID) == "" {
 		h.Set(upstream.HeaderCorrelationID, correlationID)
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(code)
+	w.WriteHeader(te.HTTPStatus()) // the upstream's, as translate.ResponseOf gives it
 	_, _ = w.Write(body)
+}
+
+// upstreamAnswer returns the translated upstream error a failed REST call
+// answers with as it came, when err is one: a Connect ErrorResponse with its
+// upstream headers ([translate.Parts].UpstreamBody); nil when the gateway
+// renders the answer itself.
+func upstreamAnswer(err error, upstreamHeader http.Header) *translate.Error {
+	te, ok := errors.AsType[*translate.Error](err)
+	if !ok || te.Parts().UpstreamBody == nil || upstreamHeader == nil {
+		return nil
+	}
+	return te
 }
 
 func tooLarge(size, limit int64, target translate.Target) error {

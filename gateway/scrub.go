@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/status"
@@ -43,12 +44,23 @@ func (g *Gateway) callSecrets(in callIn, req proto.Message) []string {
 // call's Connect code for logs and metrics (out.connectCode) is kept: it is
 // a label from a fixed set ([translate.Parts.Label]), which no upstream
 // text reaches.
+//
+// A REST call that answers with the upstream's own bytes ([upstreamAnswer])
+// is answered as it is when those bytes hold no secret as a client reads
+// them ([plainHoldsNone]): its status is neither what the caller gets nor
+// built (see [translate.Error]).
 func (g *Gateway) scrubCall(err error, out *callOut, in callIn, req proto.Message) error {
 	if err == nil {
 		return nil
 	}
 	out.connectCode = reasonOf(err)
-	return scrubError(err, g.callSecrets(in, req))
+	forms := secretForms(g.callSecrets(in, req))
+	if in.face == faceREST {
+		if te := upstreamAnswer(err, out.header); te != nil && plainHoldsNone(te.Parts().UpstreamBody, forms) {
+			return err
+		}
+	}
+	return scrubForms(err, forms)
 }
 
 // scrubError returns err unchanged when its status holds none of secrets,
@@ -59,11 +71,15 @@ func (g *Gateway) scrubCall(err error, out *callOut, in callIn, req proto.Messag
 // request (its Authorization header, a secured value of the body) in its
 // error thus cannot make the gateway pass the secret on.
 func scrubError(err error, secrets []string) error {
-	forms := secretForms(secrets)
+	return scrubForms(err, secretForms(secrets))
+}
+
+// scrubForms is [scrubError] for the forms of the secrets.
+func scrubForms(err error, forms []string) error {
 	if err == nil || len(forms) == 0 {
 		return err
 	}
-	if te, ok := errors.AsType[*translate.Error](err); ok && !statusContainsAny(te.Parts().Status, forms) {
+	if te, ok := errors.AsType[*translate.Error](err); ok && !statusContainsAny(te.StatusProto(), forms) {
 		if !containsAny(te.Parts().UpstreamBody, forms) {
 			return err // the common case, checked without copying the status
 		}
@@ -82,6 +98,16 @@ func scrubError(err error, secrets []string) error {
 		return err
 	}
 	return status.FromProto(scrubStatus(pb, forms)).Err()
+}
+
+// plainHoldsNone reports whether a client reading body, JSON answered as it
+// came, can find none of forms in it: none occurs in its bytes, and its
+// strings read as those same bytes (it has no escape sequence, and it is
+// valid UTF-8, which a JSON reader would otherwise replace). A body with an
+// escape could spell a secret no form matches ("\u0061bc…"); the caller
+// then searches the translation, whose strings are decoded.
+func plainHoldsNone(body []byte, forms []string) bool {
+	return bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) && !containsAny(body, forms)
 }
 
 // secretForms returns the texts to search for: each secret of at least

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"testing"
@@ -98,6 +99,57 @@ func TestScrubErrorLeavesCleanErrorsAlone(t *testing.T) {
 	}
 }
 
+// TestScrubCallREST: a failed REST call answers with the upstream's bytes
+// unless a client reading them (JSON-decoded) would find a secret; then it
+// answers with the scrubbed translation, as the gRPC face does.
+func TestScrubCallREST(t *testing.T) {
+	t.Parallel()
+	const bearer = "bearer-Token-7c1d9e"
+	header := http.Header{"Content-Type": {jsonContentType}}
+	conflict := func(msg string) []byte {
+		return []byte(`{"statusCode":409,"message":"` + msg + `","errors":[{"code":"ConcurrentModification","message":"` + msg + `","currentVersion":3,"expectedVersion":2}]}`)
+	}
+	tests := []struct {
+		name     string
+		body     []byte
+		asItCame bool
+	}{
+		{"no secret", conflict("Version mismatch"), true},
+		{"escapes, no secret", conflict(`Version \"3\" mismatch`), true},
+		{"invalid UTF-8, no secret", conflict("Version \xff mismatch"), true},
+		{"the secret as it is", conflict("token " + bearer), false},
+		{"the secret spelled with escapes", conflict(`token \u0062earer-Token-7c1d9\u0065`), false},
+	}
+	g := &Gateway{opts: Options{Auth: AuthPassthrough}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := error(translate.FromResponse(409, header, tt.body, translate.Target{ResourceType: "ConnectorStaged", ID: "id", CorrelationID: "cid"}))
+			out := callOut{header: header}
+			got := g.scrubCall(err, &out, callIn{face: faceREST, bearer: bearer}, &connectv1.GetConnectorStagedRequest{})
+			if out.connectCode != "ConcurrentModification" {
+				t.Errorf("connect code %q", out.connectCode)
+			}
+			rec := httptest.NewRecorder()
+			writeRESTError(rec, got, out.header, "cid")
+			if rec.Code != http.StatusConflict {
+				t.Errorf("status %d, want 409", rec.Code)
+			}
+			if asItCame := bytes.Equal(rec.Body.Bytes(), tt.body); asItCame != tt.asItCame {
+				t.Errorf("answered with the upstream's bytes: %t, want %t (%s)", asItCame, tt.asItCame, rec.Body.Bytes())
+			}
+			var decoded any
+			if err := json.Unmarshal(rec.Body.Bytes(), &decoded); err != nil {
+				t.Fatalf("answer is not JSON: %v", err)
+			}
+			text, _ := json.Marshal(decoded)
+			if bytes.Contains(text, []byte(bearer)) || bytes.Contains(rec.Body.Bytes(), []byte(bearer)) {
+				t.Errorf("a client reads the secret in %s", rec.Body.Bytes())
+			}
+		})
+	}
+}
+
 func TestCallSecrets(t *testing.T) {
 	t.Parallel()
 	g := &Gateway{opts: Options{Auth: AuthPassthrough}}
@@ -144,7 +196,7 @@ func TestStatusContainsAny(t *testing.T) {
 	// The top-level trace makes the status carry the ErrorResponse, whose
 	// extra_json holds JSON text.
 	body := []byte(`{"statusCode":400,"message":"bad token abc123xyz","errors":[{"code":"InvalidJsonInput","message":"bad","detailedErrorMessage":"echo: s3cr3t-value"}],"trace":"t"}`)
-	pb := translate.FromResponse(400, nil, body, translate.Target{CorrelationID: "cid"}).Parts().Status
+	pb := translate.FromResponse(400, nil, body, translate.Target{CorrelationID: "cid"}).StatusProto()
 	tests := []struct {
 		needles []string
 		want    bool

@@ -106,7 +106,7 @@ func grpcError(ctx context.Context, err error) error {
 	if grpc.SetTrailer(ctx, metadata.MD{statusDetailsKey: {te.WireStatus()}}) != nil {
 		return err
 	}
-	return status.Error(te.Code(), te.Parts().Status.GetMessage())
+	return status.Error(te.Code(), te.StatusProto().GetMessage())
 }
 
 // first returns the first value of the incoming metadata key (lower case),

@@ -85,7 +85,7 @@ func BenchmarkFromResponseSent(b *testing.B) {
 			for b.Loop() {
 				e := FromResponse(bb.status, benchHeader, bb.body, benchTarget)
 				_ = e.GRPCStatus()
-				if _, err := proto.Marshal(e.Parts().Status); err != nil {
+				if _, err := proto.Marshal(e.StatusProto()); err != nil {
 					b.Fatal(err)
 				}
 			}

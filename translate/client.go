@@ -76,7 +76,7 @@ func statusProtoOf(err error) *spb.Status {
 	}
 	var e *Error
 	if errors.As(err, &e) && e != nil {
-		return e.pb
+		return e.StatusProto()
 	}
 	st, ok := status.FromError(err)
 	if !ok || st == nil {

@@ -69,12 +69,22 @@ func (t Target) subject() string {
 // [NewError]. gRPC handlers return it as it is: grpc-go
 // finds the status through [Error.GRPCStatus]. An Error is immutable and safe
 // for concurrent use.
+//
+// The code, the HTTP status, the label and the upstream body are known when
+// the Error is made; the status of a translated upstream error is built from
+// its body on first use ([Error.StatusProto], [Error.GRPCStatus],
+// [Error.WireStatus]), so a server that answers with the upstream's own bytes
+// (the REST face) never pays for details it does not send.
 type Error struct {
 	httpStatus int
-	pb         *spb.Status
+	code       codes.Code
 	label      string
-	// body is the upstream's body when pb translates it (see Parts).
+	// body is the upstream's body when the status translates it (see Parts).
 	body []byte
+
+	built sync.Once
+	tr    *translation // FromResponse's work, until the status is built from it
+	pb    *spb.Status
 
 	once sync.Once
 	st   *status.Status
@@ -84,15 +94,30 @@ type Error struct {
 }
 
 func newError(httpStatus int, pb *spb.Status, label string) *Error {
-	return &Error{httpStatus: httpStatus, pb: pb, label: label}
+	return &Error{httpStatus: httpStatus, code: codes.Code(pb.GetCode()), pb: pb, label: label}
 }
 
-// Parts are what an [Error] is made of, for a server that must look inside
-// it without copying its status (a secret scrubber) or name it (a metric
-// label). They are shared with the Error: the caller must not modify them.
+// StatusProto returns the status, with its details, without copying it: the
+// caller must not modify it. It is built on the first call (by any of the
+// methods that need it) for an Error of [FromResponse].
+func (e *Error) StatusProto() *spb.Status {
+	if e == nil {
+		return nil
+	}
+	e.built.Do(func() {
+		if e.tr != nil {
+			e.pb = e.tr.status()
+			e.tr = nil
+		}
+	})
+	return e.pb
+}
+
+// Parts are what an [Error] is made of besides its status, for a server
+// that must name it (a metric label) or answer with the upstream's bytes;
+// reading them never builds the status. They are shared with the Error: the
+// caller must not modify them.
 type Parts struct {
-	// Status is the status, with its details.
-	Status *spb.Status
 	// UpstreamBody is the upstream's error body when the Error translates a
 	// well-formed Connect ErrorResponse with an error status (400 to 599),
 	// and nil otherwise. Rendering the status with [ToResponse] gives the
@@ -114,7 +139,7 @@ func (e *Error) Parts() Parts {
 	if e == nil {
 		return Parts{}
 	}
-	return Parts{Status: e.pb, UpstreamBody: e.body, Label: e.label}
+	return Parts{UpstreamBody: e.body, Label: e.label}
 }
 
 // ResponseOf renders any error for the REST face as [ToResponse] renders
@@ -124,7 +149,7 @@ func (e *Error) Parts() Parts {
 // drop errors).
 func ResponseOf(err error) (httpStatus int, header http.Header, body []byte) {
 	if te, ok := errors.AsType[*Error](err); ok && te != nil {
-		return toResponse(te.pb, te.body)
+		return toResponse(te.StatusProto(), te.body)
 	}
 	return ToResponse(status.Convert(err))
 }
@@ -135,7 +160,7 @@ func (e *Error) Error() string {
 	if e == nil {
 		return "<nil>"
 	}
-	return "rpc error: code = " + codes.Code(e.pb.GetCode()).String() + " desc = " + e.pb.GetMessage()
+	return "rpc error: code = " + e.code.String() + " desc = " + e.StatusProto().GetMessage()
 }
 
 // GRPCStatus returns the status, with its details. The status is made once,
@@ -144,7 +169,7 @@ func (e *Error) GRPCStatus() *status.Status {
 	if e == nil {
 		return nil
 	}
-	e.once.Do(func() { e.st = status.FromProto(e.pb) })
+	e.once.Do(func() { e.st = status.FromProto(e.StatusProto()) })
 	return e.st
 }
 
@@ -161,7 +186,7 @@ func (e *Error) WireStatus() string {
 		return ""
 	}
 	e.wireOnce.Do(func() {
-		b := appendStatus(nil, e.pb)
+		b := appendStatus(nil, e.StatusProto())
 		e.wire = unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again
 	})
 	return e.wire
@@ -190,7 +215,7 @@ func (e *Error) Code() codes.Code {
 	if e == nil {
 		return codes.OK
 	}
-	return codes.Code(e.pb.GetCode())
+	return e.code
 }
 
 // HTTPStatus returns the HTTP status the REST face answers with, the one

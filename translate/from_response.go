@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 
+	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
 
 	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
@@ -41,7 +42,9 @@ const (
 // status (UNKNOWN outside 400 to 599) and an
 // [errorsv1.UpstreamMalformedError] keeps a bounded excerpt of the body.
 //
-// The status is at most [MaxStatusBytes] when marshalled; see there.
+// The status is at most [MaxStatusBytes] when marshalled; see there. It is
+// built from body and header on first use (see [Error]): the caller must not
+// modify them after the call.
 func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Error {
 	t = t.clean()
 	if t.CorrelationID == "" {
@@ -59,6 +62,17 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 		tr.first = &p.errors[0]
 		tr.entry = lookupCode(p.src, tr.first.code)
 	}
+	label := LabelUncatalogued
+	if tr.entry != nil {
+		label = tr.entry.Code
+	}
+	return &Error{httpStatus: httpStatus, code: tr.code(), label: label, body: body, tr: tr}
+}
+
+// status builds the status: the whole translation when it fits in
+// MaxStatusBytes, else a clipped one, else the minimal one. Each has the
+// code tr.code().
+func (tr *translation) status() *spb.Status {
 	pb := tr.build()
 	if pb == nil {
 		tr.clip = true
@@ -67,13 +81,7 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 	if pb == nil {
 		pb = tr.minimal()
 	}
-	label := LabelUncatalogued
-	if tr.entry != nil {
-		label = tr.entry.Code
-	}
-	e := newError(httpStatus, pb, label)
-	e.body = body
-	return e
+	return pb
 }
 
 // LabelUncatalogued is the [Parts.Label] of an upstream error whose code the

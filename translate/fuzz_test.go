@@ -99,7 +99,7 @@ func addFuzzSeeds(f *testing.F) {
 }
 
 // FuzzFromResponse checks, for any HTTP status and body: no panic; a status
-// that is never OK; exactly one ErrorInfo; details that unmarshal; the size
+// that is never OK, whose code and label the Error knew before building it; exactly one ErrorInfo; details that unmarshal; the size
 // bound; the round trip for a well-formed ErrorResponse of an error status,
 // through ToResponse and through ErrorResponseOf (unless truncated, which bodies under neverTruncatedBelow never are); and
 // otherwise the malformed path, whose REST rendering is a valid gateway
@@ -111,7 +111,11 @@ func FuzzFromResponse(f *testing.F) {
 		if e == nil {
 			t.Fatal("nil Error")
 		}
+		code, label := e.Code(), e.Parts().Label // known before the status is built
 		pb := e.GRPCStatus().Proto()
+		if codes.Code(pb.GetCode()) != code {
+			t.Fatalf("Code() = %v before the status was built, the status has %v", code, codes.Code(pb.GetCode()))
+		}
 		if codes.Code(pb.GetCode()) == codes.OK {
 			t.Fatal("OK status")
 		}
@@ -131,6 +135,9 @@ func FuzzFromResponse(f *testing.F) {
 		if wellFormed(body) && httpStatus >= 400 && httpStatus <= 599 {
 			if info.GetDomain() != DomainConnect {
 				t.Fatalf("well-formed body took the %s/%s path", info.GetDomain(), info.GetReason())
+			}
+			if label != LabelUncatalogued && label != info.GetMetadata()[MetadataCode] {
+				t.Fatalf("label %q, ErrorInfo.metadata code %q", label, info.GetMetadata()[MetadataCode])
 			}
 			if info.GetMetadata()[MetadataTruncated] != "" {
 				if len(body) < neverTruncatedBelow {

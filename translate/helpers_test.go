@@ -173,7 +173,7 @@ func responseJSON(t *testing.T, resp *errorsv1.ErrorResponse) []byte {
 // writes it.
 func checkWireStatus(t *testing.T, e *Error) {
 	t.Helper()
-	want, err := proto.Marshal(e.Parts().Status)
+	want, err := proto.Marshal(e.StatusProto())
 	if err != nil {
 		t.Fatal(err)
 	}

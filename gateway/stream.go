@@ -246,7 +246,7 @@ func (g *Gateway) serveStream(ss grpc.ServerStream, r *route, req proto.Message,
 	var out callOut
 	err = g.scrubCall(err, &out, in, req)
 	g.finish(ctx, r, in, out, err, start)
-	return err
+	return grpcError(ctx, err) // the status marshalled once, as a unary call's
 }
 
 // subscriptionEnd turns the end of a subscription into the stream's error:

@@ -152,6 +152,8 @@ func (g *Gateway) newGRPCServer() (*grpc.Server, error) {
 			PermitWithoutStream: true,
 		}),
 		grpc.MaxConcurrentStreams(g.opts.MaxConcurrentStreams),
+		grpc.StaticStreamWindowSize(streamWindow(g.opts.MaxRequestBytes)),
+		grpc.StaticConnWindowSize(connWindow),
 	}
 	opts = append(opts, g.grpcTracing()...)
 	if g.opts.GRPCTLS != nil {
@@ -170,6 +172,25 @@ func (g *Gateway) newGRPCServer() (*grpc.Server, error) {
 	}
 	return s, nil
 }
+
+// streamWindow is the gRPC server's flow-control window per stream: room
+// for the largest request message the gateway accepts (its length prefix
+// included), at least HTTP/2's default of 64 KiB. A request is never held
+// up by flow control, so a dynamic window has nothing to win, and grpc-go's
+// dynamic window (bandwidth-delay estimation) pings the client after data on
+// every call it wins nothing from: a PING and its acknowledgement each way,
+// frames and wake-ups that a window fixed from the start saves.
+func streamWindow(maxRequest int64) int32 {
+	const frame = 5 // a gRPC message's length prefix
+	return int32(min(max(maxRequest+frame, 64<<10), math.MaxInt32))
+}
+
+// connWindow is the gRPC server's flow-control window per connection: what
+// a client may send ahead of the gateway reading it, over all its streams.
+// grpc-go's dynamic window can grow to 16 MiB; a fixed 4 MiB holds four
+// requests of the default largest size in flight, and bounds the memory a
+// client that sends without the gateway reading can hold.
+const connWindow = 4 << 20
 
 // forever turns a negative duration (off) into grpc-go's "infinity".
 func forever(d time.Duration) time.Duration {

@@ -1,11 +1,13 @@
 package gateway_test
 
 import (
+	"bytes"
 	"net"
 	"testing"
 	"time"
 
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/connect-gateway/connect-gateway/gateway"
 )
@@ -51,6 +53,66 @@ func TestKeepaliveEnforcement(t *testing.T) {
 	}
 	if f := readUntilGoAway(t, fr, nil); f.ErrCode != http2.ErrCodeEnhanceYourCalm || string(f.DebugData()) != "too_many_pings" {
 		t.Errorf("GOAWAY %v %q, want ENHANCE_YOUR_CALM too_many_pings", f.ErrCode, f.DebugData())
+	}
+}
+
+// TestGRPCFlowControlIsFixed reads the gRPC server's flow control on a raw
+// HTTP/2 connection: its SETTINGS give every stream room for the largest
+// request the gateway accepts, and a call leaves no PING behind it (the
+// bandwidth-delay probe grpc-go's dynamic window sends after data, with a
+// WINDOW_UPDATE before it, on every call).
+func TestGRPCFlowControlIsFixed(t *testing.T) {
+	t.Parallel()
+	const maxRequest = 1 << 20
+	b := startGateway(t, gateway.Options{UpstreamURL: "http://127.0.0.1:1", Logger: discard, MaxRequestBytes: maxRequest})
+	fr := dialHTTP2(t, b.grpcAddr)
+	var hb bytes.Buffer
+	enc := hpack.NewEncoder(&hb)
+	for _, f := range [][2]string{{":method", "POST"}, {":scheme", "http"}, {":path", "/grpc.health.v1.Health/Check"},
+		{":authority", "gateway"}, {"content-type", "application/grpc"}, {"te", "trailers"}} {
+		_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]}) // writes to a bytes.Buffer
+	}
+	if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndHeaders: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fr.WriteData(1, true, []byte{0, 0, 0, 0, 0}); err != nil { // an empty HealthCheckRequest
+		t.Fatal(err)
+	}
+	window, sawWindow := uint32(0), false
+	var pings, updates int
+	for ended := false; !ended; {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("the call did not end: %v", err)
+		}
+		switch f := f.(type) {
+		case *http2.SettingsFrame:
+			if f.IsAck() {
+				continue
+			}
+			window, sawWindow = f.Value(http2.SettingInitialWindowSize)
+			if err := fr.WriteSettingsAck(); err != nil {
+				t.Fatal(err)
+			}
+		case *http2.PingFrame:
+			if !f.IsAck() {
+				pings++
+			}
+		case *http2.WindowUpdateFrame:
+			if f.StreamID == 0 && f.Increment != 4<<20-65535 { // the one that opens the connection's window
+				updates++
+			}
+		case *http2.HeadersFrame:
+			ended = f.StreamEnded()
+		case *http2.RSTStreamFrame:
+			t.Fatalf("the call was reset: %v", f.ErrCode)
+		}
+	}
+	if !sawWindow || window != maxRequest+5 {
+		t.Errorf("SETTINGS_INITIAL_WINDOW_SIZE %d (sent: %v), want %d", window, sawWindow, maxRequest+5)
+	}
+	if pings != 0 || updates != 0 {
+		t.Errorf("the server sent %d PINGs and %d connection WINDOW_UPDATEs after one small call, want none", pings, updates)
 	}
 }
 

@@ -215,26 +215,22 @@ func (s *Scanner) StringBytes() ([]byte, error) {
 	}
 	d := s.data
 	start := s.pos
-	var high byte // the bits of every byte: only text above ASCII needs a UTF-8 check
-	for i := start; i < len(d); i++ {
-		c := d[i]
-		high |= c
-		switch {
-		case c == '"':
-			s.pos = i + 1
-			if high >= utf8.RuneSelf && !utf8.Valid(d[start:i]) {
-				return AppendValidUTF8(nil, d[start:i]), nil
-			}
-			return d[start:i], nil
-		case c == '\\':
-			return s.unescape(start, i)
-		case c < 0x20:
-			s.pos = i
-			return nil, s.syntax("invalid control character in a string")
+	i, nonASCII := plainRun(d, start) // only text above ASCII needs a UTF-8 check
+	switch {
+	case i == len(d):
+		s.pos = len(d)
+		return nil, &SyntaxError{Err: errEOF}
+	case d[i] == '"':
+		s.pos = i + 1
+		if nonASCII && !utf8.Valid(d[start:i]) {
+			return AppendValidUTF8(nil, d[start:i]), nil
 		}
+		return d[start:i], nil
+	case d[i] == '\\':
+		return s.unescape(start, i)
 	}
-	s.pos = len(d)
-	return nil, &SyntaxError{Err: errEOF}
+	s.pos = i
+	return nil, s.syntax("invalid control character in a string")
 }
 
 // unescape decodes the rest of a string with escapes; d[start:i] is the

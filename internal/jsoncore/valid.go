@@ -105,6 +105,9 @@ func (v *validator) container(i, depth int, close byte) int {
 func (v *validator) str(i int) int {
 	src := v.src
 	for i++; i < len(src); i++ {
+		if i, _ = plainRun(src, i); i == len(src) {
+			return -1
+		}
 		switch c := src[i]; {
 		case c == '"':
 			return i + 1

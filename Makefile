@@ -133,6 +133,7 @@ fuzz: ## Fuzz the parsers of outside input for FUZZTIME each
 	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzValidJSON$$' -fuzztime $(FUZZTIME)
 	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME)
 	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME)
+	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzPlainRun$$' -fuzztime $(FUZZTIME)
 	go test ./internal/pathparam -run '^$$' -fuzz '^FuzzRule$$' -fuzztime $(FUZZTIME)
 
 .PHONY: fuzz-smoke

@@ -1,6 +1,7 @@
 package wirejson
 
 import (
+	"google.golang.org/protobuf/encoding/protowire"
 	"sync"
 	"sync/atomic"
 
@@ -30,6 +31,21 @@ type messageInfo struct {
 	// children caches the info of each message field's type, by field
 	// index (see child).
 	children []atomic.Pointer[messageInfo]
+	// wire is what the transcoder reads of each field, by field index.
+	wire []wireField
+}
+
+// wireField is what [AppendProto] needs of a field, read once from its
+// descriptor instead of through interface calls on every value.
+type wireField struct {
+	fd   protoreflect.FieldDescriptor
+	num  protowire.Number
+	kind protoreflect.Kind
+	// json is the field's JSON name when a key equal to it names this
+	// field (byJSON agrees); guessable is false otherwise.
+	json                          string
+	guessable                     bool
+	list, map_, message, implicit bool
 }
 
 // child returns the info of the message type of field fd of mi's message,
@@ -66,6 +82,13 @@ func infoOf(md protoreflect.MessageDescriptor) *messageInfo {
 		if _, taken := mi.byJSON[string(fd.Name())]; !taken {
 			mi.byJSON[string(fd.Name())] = fd
 		}
+	}
+	for _, fd := range mi.fields {
+		mi.wire = append(mi.wire, wireField{
+			fd: fd, num: fd.Number(), kind: fd.Kind(),
+			json: fd.JSONName(), guessable: mi.byJSON[fd.JSONName()] == fd,
+			list: fd.IsList(), map_: fd.IsMap(), message: fd.Message() != nil, implicit: !fd.HasPresence(),
+		})
 	}
 	if w, ok := wellKnown[md.FullName()]; ok {
 		mi.wkt = &w

@@ -59,12 +59,19 @@ func (t *transcoder) message(mi *messageInfo) error {
 		return errFallback
 	}
 	var seen uint64 // by field index: a key given twice is left to Unmarshal
+	next := 0       // the field a key most likely names: the one declared after the last key's
 	return t.Object(func(key []byte) error {
-		fd, known := mi.byJSON[string(key)]
-		if !known {
+		var f *wireField
+		if next < len(mi.wire) && mi.wire[next].guessable && string(key) == mi.wire[next].json {
+			f = &mi.wire[next] // bodies list fields in declaration order: no lookup
+		} else if fd, known := mi.byJSON[string(key)]; known {
+			f = &mi.wire[fd.Index()]
+		} else {
 			return t.Skip()
 		}
-		bit := uint64(1) << fd.Index()
+		i := f.fd.Index()
+		next = i + 1
+		bit := uint64(1) << i
 		if seen&bit != 0 {
 			return errFallback
 		}
@@ -73,9 +80,9 @@ func (t *transcoder) message(mi *messageInfo) error {
 			return t.Literal("null") // null leaves the field unset
 		}
 		switch {
-		case fd.IsMap():
+		case f.map_:
 			return errFallback
-		case fd.IsList():
+		case f.list:
 			if t.Peek() != '[' {
 				return errFallback
 			}
@@ -83,10 +90,10 @@ func (t *transcoder) message(mi *messageInfo) error {
 				if t.Peek() == 'n' {
 					return errFallback
 				}
-				return t.value(mi, fd, false)
+				return t.value(mi, f, false)
 			})
 		}
-		return t.value(mi, fd, !fd.HasPresence())
+		return t.value(mi, f, f.implicit)
 	})
 }
 
@@ -113,17 +120,17 @@ func (t *transcoder) nested(mi *messageInfo) error {
 	return nil
 }
 
-// value transcodes one value of field fd of mi's message (an element when
+// value transcodes one value of field f of mi's message (an element when
 // fd is a list). implicit is set for a field without presence, whose zero
 // value proto3 does not encode.
-func (t *transcoder) value(mi *messageInfo, fd protoreflect.FieldDescriptor, implicit bool) error {
-	num := fd.Number()
-	if fd.Message() != nil {
+func (t *transcoder) value(mi *messageInfo, f *wireField, implicit bool) error {
+	num := f.num
+	if f.message {
 		t.out = protowire.AppendTag(t.out, num, protowire.BytesType)
-		return t.nested(mi.child(fd))
+		return t.nested(mi.child(f.fd))
 	}
 	c := t.Peek()
-	switch fd.Kind() {
+	switch f.kind {
 	case protoreflect.StringKind:
 		if c != '"' {
 			return errFallback
@@ -162,7 +169,7 @@ func (t *transcoder) value(mi *messageInfo, fd protoreflect.FieldDescriptor, imp
 			return err
 		}
 		n, ok := jsoncore.ParseInt(b)
-		if !ok || (fd.Kind() == protoreflect.Int32Kind && (n < -1<<31 || n >= 1<<31)) {
+		if !ok || (f.kind == protoreflect.Int32Kind && (n < -1<<31 || n >= 1<<31)) {
 			return errFallback
 		}
 		if implicit && n == 0 {

@@ -39,8 +39,15 @@ func (tr *translation) build() *spb.Status {
 		}
 	}
 	code := tr.code()
-	// A typical body takes about twice its size in details.
-	b := newBuilder(8, max(2*len(p.src), 1024))
+	withResp := !tr.rebuilds(first, msg)
+	kinds := tr.kinds()
+	// The details of a single error take less than its body; the
+	// ErrorResponse detail, when carried, about as much again.
+	bufSize := len(p.src) + 128
+	if withResp {
+		bufSize += len(p.src) + 128
+	}
+	b := newBuilder(3+len(kinds)+1, bufSize)
 
 	// The details that do not grow with the number of errors. The
 	// violations detail (BadRequest or PreconditionFailure) is written last,
@@ -54,7 +61,7 @@ func (tr *translation) build() *spb.Status {
 		head = append(head, b.finish(typeURLs[tr.entry.Detail.Descriptor().FullName()], start))
 	}
 	violAt, violURL := -1, ""
-	for _, k := range tr.kinds() {
+	for _, k := range kinds {
 		switch k {
 		case errorsv1.DetailKind_DETAIL_KIND_BAD_REQUEST:
 			violAt, violURL = len(head), urlBadRequest
@@ -73,7 +80,6 @@ func (tr *translation) build() *spb.Status {
 	}
 
 	extras := tr.topExtras()
-	withResp := !tr.rebuilds(first, msg)
 	size := statusHeadSize(code, statusMsg) + sizeSlack
 	if withResp {
 		size += anySize(urlErrorResponse, sizeRespHead(p.statusCode, msg, extras))

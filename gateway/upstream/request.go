@@ -107,7 +107,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 	if err != nil {
 		return nil, err
 	}
-	h := make(http.Header, len(r.Header)+5)
+	h := hr.Header // NewRequestWithContext's own empty map: one less to make
 	for k, v := range r.Header {
 		if !excludedHeaders[http.CanonicalHeaderKey(k)] {
 			h[k] = v
@@ -124,7 +124,6 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 	if _, ok := h["User-Agent"]; !ok {
 		h["User-Agent"] = userAgentHeaderValue
 	}
-	hr.Header = h
 	if hr.Body == nil && r.idempotent() {
 		hr.Body = noReplay{}
 	}

@@ -41,6 +41,9 @@ type route struct {
 	// pathFields are the request fields bound by the path, with their oneof
 	// siblings (a path variable {id} also binds its sibling key).
 	pathFields map[protoreflect.FieldNumber]bool
+	// queryFields are the request fields sent in the query string: those
+	// bound to neither the path nor the body (none for `body: "*"`).
+	queryFields []protoreflect.FieldDescriptor
 	// verify reads back the resource of a write whose outcome is unknown;
 	// nil for routes that do not write.
 	verify *verifier
@@ -140,6 +143,13 @@ func newRoute(md protoreflect.MethodDescriptor) (*route, error) {
 	if rb := rule.GetResponseBody(); rb != "" {
 		if r.responseBody = md.Output().Fields().ByName(protoreflect.Name(rb)); r.responseBody == nil {
 			return nil, fmt.Errorf("%s: response_body field %q does not exist", md.FullName(), rb)
+		}
+	}
+	if !r.bodyAll {
+		for i := range inFields.Len() {
+			if fd := inFields.Get(i); !r.bound(fd) {
+				r.queryFields = append(r.queryFields, fd)
+			}
 		}
 	}
 	return r, nil
@@ -261,22 +271,22 @@ func (r *route) bound(fd protoreflect.FieldDescriptor) bool {
 
 // query encodes the request fields bound to neither the path nor the body as
 // query parameters named by their JSON names, nested messages as
-// `parent.child`, repeated fields as repeated keys.
+// `parent.child`, repeated fields as repeated keys. It visits the populated
+// ones of r.queryFields, which are what Range would visit (the request
+// messages declare no extensions), without reading the path fields' values
+// or allocating for a request without query parameters; the order does not
+// matter, Encode sorts by key.
 func (r *route) query(req protoreflect.Message) url.Values {
-	if r.bodyAll {
-		return nil
-	}
 	var q url.Values
-	req.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if r.bound(fd) {
-			return true
+	for _, fd := range r.queryFields {
+		if !req.Has(fd) {
+			continue
 		}
 		if q == nil {
 			q = url.Values{}
 		}
-		addQuery(q, fd.JSONName(), fd, v)
-		return true
-	})
+		addQuery(q, fd.JSONName(), fd, req.Get(fd))
+	}
 	return q
 }
 

@@ -57,7 +57,7 @@ type callIn struct {
 	// wireBody asks for the success body in protobuf binary (callOut.wire),
 	// transcoded straight from the JSON without building the message, when
 	// [wirejson.AppendProto] takes it; otherwise the message is decoded. The
-	// gRPC face sends those bytes as they are (see [wireMessage]).
+	// gRPC face sends those bytes as they are (see [serverCodec]).
 	wireBody bool
 }
 
@@ -70,7 +70,7 @@ type callOut struct {
 	body []byte
 	// wire is the success body in protobuf binary when callIn.wireBody
 	// asked for it and the transcoder took it.
-	wire wireMessage
+	wire mem.Buffer
 	// header is the upstream's response header, when an answer came.
 	header http.Header
 }
@@ -282,7 +282,7 @@ func (r *route) decodeResponse(body []byte) (proto.Message, error) {
 // false when the body is left to decodeResponse (see [wirejson.AppendProto]).
 // The bytes are written into a buffer of grpc-go's default pool, which
 // grpc-go gives back once it has sent them (see [serverCodec]).
-func (r *route) transcodeResponse(body []byte) (wire wireMessage, ok bool) {
+func (r *route) transcodeResponse(body []byte) (wire mem.Buffer, ok bool) {
 	pool := mem.DefaultBufferPool()
 	buf := pool.Get(len(body) + 8) // the wire form is shorter than the JSON
 	var out []byte
@@ -293,14 +293,14 @@ func (r *route) transcodeResponse(body []byte) (wire wireMessage, ok bool) {
 	}
 	if !ok {
 		pool.Put(buf)
-		return wireMessage{}, false
+		return nil, false
 	}
 	if cap(out) != cap(*buf) { // it outgrew the pool's buffer: keep the new one
 		pool.Put(buf)
-		return wireMessage{buf: &out}, true
+		return mem.SliceBuffer(out), true
 	}
 	*buf = out
-	return wireMessage{buf: buf, pooled: true}, true
+	return mem.NewBuffer(buf, pool), true
 }
 
 // restBody returns the part of a response message the REST face writes.

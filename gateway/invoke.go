@@ -90,15 +90,19 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	var out callOut
 	m := req.ProtoReflect()
 	r.normalize(m)
-	id, key := r.addressed(m)
-	target := translate.Target{ResourceType: r.resourceType, ID: id, Key: key, CorrelationID: in.correlationID}
+	// target names what the call addresses in its errors; m does not change
+	// after normalize, and a call that succeeds never reads it.
+	target := func() translate.Target {
+		id, key := r.addressed(m)
+		return translate.Target{ResourceType: r.resourceType, ID: id, Key: key, CorrelationID: in.correlationID}
+	}
 
 	ureq, err := r.upstreamRequest(m, in)
 	if err != nil {
 		if _, ok := errors.AsType[*pathParamError](err); ok {
-			return nil, out, invalidPathParam(err.Error(), target)
+			return nil, out, invalidPathParam(err.Error(), target())
 		}
-		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, err.Error(), target, nil)
+		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, err.Error(), target(), nil)
 	}
 
 	if _, ok := ctx.Deadline(); !ok {
@@ -110,7 +114,7 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	resp, err := g.upstream.Do(wctx, ureq)
 	cancel()
 	if r.verify != nil && ambiguous(resp, err) && ctx.Err() == nil {
-		msg, verr := g.verifyForwarded(ctx, r, m, in, target, ambiguityCause(resp, err))
+		msg, verr := g.verifyForwarded(ctx, r, m, in, target(), ambiguityCause(resp, err))
 		if verr == nil {
 			g.metrics.ambiguous.WithLabelValues("verified").Inc()
 			out.upstreamStatus = http.StatusCreated // what the write answers when its answer arrives
@@ -125,12 +129,12 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 			slog.String("correlation_id", in.correlationID), slog.String("read_back", verr.Error()))
 	}
 	if err != nil {
-		terr := g.upstreamError(err, target)
+		terr := g.upstreamError(err, target())
 		return nil, out, terr
 	}
 	out.upstreamStatus, out.attempts, out.header = resp.StatusCode, resp.Attempts, resp.Header
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		terr := translate.FromResponse(resp.StatusCode, resp.Header, resp.Body, target)
+		terr := translate.FromResponse(resp.StatusCode, resp.Header, resp.Body, target())
 		return nil, out, terr
 	}
 	if in.rawBody {
@@ -148,7 +152,7 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	if err != nil {
 		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL,
 			fmt.Sprintf("the upstream answered %d with a body the gateway cannot read as %s: %v",
-				resp.StatusCode, r.output.Descriptor().Name(), err), target, nil)
+				resp.StatusCode, r.output.Descriptor().Name(), err), target(), nil)
 	}
 	return msg, out, nil
 }

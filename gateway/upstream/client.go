@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -18,8 +19,12 @@ import (
 // upstream and share it.
 type Client struct {
 	base string
-	auth Auth
-	http *http.Client
+	// basePathless is true when base has no path: a request's URL is then
+	// the parsed base with the request's path and query set (see
+	// [Client.newHTTPRequest]).
+	basePathless bool
+	auth         Auth
+	http         *http.Client
 	// direct is the default client's transport, which Do sends through
 	// without http.Client: that client follows no redirect and keeps no
 	// cookie, and what Client.Do would add for those (copying the headers
@@ -77,6 +82,9 @@ func New(opts Options) (*Client, error) {
 		jitter:      randomJitter,
 	}
 	c.release = func() { <-c.slots }
+	if u, err := url.Parse(c.base); err == nil && u.Path == "" && u.RawPath == "" && !u.ForceQuery {
+		c.basePathless = true
+	}
 	return c, nil
 }
 

@@ -89,7 +89,7 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	defer g.metrics.inFlight.Dec()
 	var out callOut
 	m := req.ProtoReflect()
-	r.normalize(m)
+	read := r.normalize(m)
 	// target names what the call addresses in its errors; m does not change
 	// after normalize, and a call that succeeds never reads it.
 	target := func() translate.Target {
@@ -97,7 +97,7 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 		return translate.Target{ResourceType: r.resourceType, ID: id, Key: key, CorrelationID: in.correlationID}
 	}
 
-	ureq, err := r.upstreamRequest(m, in)
+	ureq, err := r.upstreamRequest(m, in, read)
 	if err != nil {
 		if _, ok := errors.AsType[*pathParamError](err); ok {
 			return nil, out, invalidPathParam(err.Error(), target())
@@ -199,9 +199,10 @@ func ambiguityCause(resp *upstream.Response, err error) string {
 // route's rule, with the call's token and correlation id. The path is built
 // from the request's path parameters, each checked against its rule (a
 // [*pathParamError] otherwise). A forwarded REST request keeps its query
-// string and body bytes as the caller sent them.
-func (r *route) upstreamRequest(m protoreflect.Message, in callIn) (*upstream.Request, error) {
-	path, err := r.path(m)
+// string and body bytes as the caller sent them. read is a path value
+// already read from m (see [route.normalize]), or none.
+func (r *route) upstreamRequest(m protoreflect.Message, in callIn, read pathValue) (*upstream.Request, error) {
+	path, err := r.path(m, read)
 	if err != nil {
 		return nil, err
 	}

@@ -127,3 +127,52 @@ func scalar(fd protoreflect.FieldDescriptor) protoreflect.Value {
 		return protoreflect.ValueOfString("v")
 	}
 }
+
+// TestNormalizedPath: the path built from the value normalize read is the
+// path built by reading the request again, the `key=` form moved into key.
+func TestNormalizedPath(t *testing.T) {
+	t.Parallel()
+	routes, err := loadRoutes(services()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var get *route
+	for _, r := range routes {
+		if r.fullMethod == "/commercetools.connect.v1.ConnectorStagedService/GetConnectorStaged" {
+			get = r
+		}
+	}
+	if get == nil {
+		t.Fatal("no GetConnectorStaged route")
+	}
+	byID := func(id string) proto.Message {
+		return &connectv1.GetConnectorStagedRequest{Ref: &connectv1.GetConnectorStagedRequest_Id{Id: id}}
+	}
+	cases := []struct {
+		req     proto.Message
+		want    string // "" for an error
+		wantKey string
+	}{
+		{byID("0f8fad5b-d9cb-469f-a165-70867728950e"), "/connectors/drafts/0f8fad5b-d9cb-469f-a165-70867728950e", ""},
+		{byID("key=my-connector"), "/connectors/drafts/key=my-connector", "my-connector"},
+		{byID("other=x"), "", ""},
+		{byID(""), "", ""},
+		{&connectv1.GetConnectorStagedRequest{Ref: &connectv1.GetConnectorStagedRequest_Key{Key: "k-1"}}, "/connectors/drafts/key=k-1", "k-1"},
+		{&connectv1.GetConnectorStagedRequest{}, "", ""},
+	}
+	for _, tc := range cases {
+		m := tc.req.ProtoReflect()
+		read := get.normalize(m)
+		got, err := get.path(m, read)
+		again, againErr := get.path(m, pathValue{})
+		if got != again || (err == nil) != (againErr == nil) {
+			t.Errorf("%v: path %q (%v) from the value read, %q (%v) read again", tc.req, got, err, again, againErr)
+		}
+		if got != tc.want || (err == nil) != (tc.want != "") {
+			t.Errorf("%v: path %q (%v), want %q", tc.req, got, err, tc.want)
+		}
+		if _, key := get.addressed(m); key != tc.wantKey {
+			t.Errorf("%v: addressed key %q, want %q", tc.req, key, tc.wantKey)
+		}
+	}
+}

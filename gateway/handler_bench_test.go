@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,10 +26,15 @@ import (
 //
 //	go test ./gateway -run '^$' -bench ServeGRPC -benchmem
 func BenchmarkServeGRPC(b *testing.B) {
-	body, err := os.ReadFile("../internal/protocheck/testdata/connector_staged.json")
+	indented, err := os.ReadFile("../internal/protocheck/testdata/connector_staged.json")
 	if err != nil {
 		b.Fatal(err)
 	}
+	var compact bytes.Buffer // as the Connect API sends it
+	if err := json.Compact(&compact, indented); err != nil {
+		b.Fatal(err)
+	}
+	body := compact.Bytes()
 	g, err := New(Options{UpstreamURL: "http://upstream.invalid", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)

@@ -135,6 +135,7 @@ fuzz: ## Fuzz the parsers of outside input for FUZZTIME each
 	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME)
 	go test ./internal/jsoncore -run '^$$' -fuzz '^FuzzPlainRun$$' -fuzztime $(FUZZTIME)
 	go test ./internal/pathparam -run '^$$' -fuzz '^FuzzRule$$' -fuzztime $(FUZZTIME)
+	go test ./gateway/upstream -run '^$$' -fuzz '^FuzzRequestURL$$' -fuzztime $(FUZZTIME)
 
 .PHONY: fuzz-smoke
 fuzz-smoke: ## A short fixed-count fuzz run of each parser of outside input (part of test)

@@ -6,28 +6,22 @@ import (
 	"google.golang.org/grpc/mem"
 )
 
-// wireMessage is a response already in protobuf binary form: the upstream's
-// JSON transcoded by [wirejson.AppendProto]. The gRPC server sends it as it
-// is, through [serverCodec]. When pooled, buf came from grpc-go's default
-// buffer pool and goes back to it once grpc-go has written it.
-type wireMessage struct {
-	buf    *[]byte
-	pooled bool
-}
-
-// serverCodec is grpc-go's proto codec, except that a [wireMessage] is
+// serverCodec is grpc-go's proto codec, except that a [mem.Buffer] is
 // written as it is instead of being marshalled: a successful call's
-// response never exists as a Go message.
+// response, the upstream's JSON transcoded to protobuf binary by
+// [wirejson.AppendProto] (see [route.transcodeResponse]), never exists as a
+// Go message. grpc-go frees the buffer once it has written it, which gives a
+// pooled one back to its pool. The handler returns the Buffer as the
+// interface value it is: a struct would be copied to the heap on every call.
+// No message type implements mem.Buffer (its methods include unexported
+// ones), so no message is mistaken for one.
 type serverCodec struct{ encoding.CodecV2 }
 
 func newServerCodec() serverCodec { return serverCodec{encoding.GetCodecV2(proto.Name)} }
 
 func (c serverCodec) Marshal(v any) (mem.BufferSlice, error) {
-	if w, ok := v.(wireMessage); ok {
-		if w.pooled {
-			return mem.BufferSlice{mem.NewBuffer(w.buf, mem.DefaultBufferPool())}, nil
-		}
-		return mem.BufferSlice{mem.SliceBuffer(*w.buf)}, nil
+	if b, ok := v.(mem.Buffer); ok {
+		return mem.BufferSlice{b}, nil
 	}
 	return c.CodecV2.Marshal(v)
 }

@@ -28,7 +28,7 @@ func BenchmarkWireMessage(b *testing.B) {
 		for b.Loop() {
 			buf := mem.DefaultBufferPool().Get(len(body) + 8)
 			*buf, _ = wirejson.AppendProto((*buf)[:0], body, desc)
-			bs, _ := codec.Marshal(wireMessage{buf: buf, pooled: true})
+			bs, _ := codec.Marshal(mem.NewBuffer(buf, mem.DefaultBufferPool()))
 			bs.Free()
 		}
 	})
@@ -36,7 +36,7 @@ func BenchmarkWireMessage(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			out, _ := wirejson.AppendProto(make([]byte, 0, len(body)+8), body, desc)
-			bs, _ := codec.Marshal(wireMessage{buf: &out})
+			bs, _ := codec.Marshal(mem.SliceBuffer(out))
 			bs.Free()
 		}
 	})

@@ -57,7 +57,7 @@ type callIn struct {
 	// wireBody asks for the success body in protobuf binary (callOut.wire),
 	// transcoded straight from the JSON without building the message, when
 	// [wirejson.AppendProto] takes it; otherwise the message is decoded. The
-	// gRPC face sends those bytes as they are (see [wireMessage]).
+	// gRPC face sends those bytes as they are (see [serverCodec]).
 	wireBody bool
 }
 
@@ -70,7 +70,7 @@ type callOut struct {
 	body []byte
 	// wire is the success body in protobuf binary when callIn.wireBody
 	// asked for it and the transcoder took it.
-	wire wireMessage
+	wire mem.Buffer
 	// header is the upstream's response header, when an answer came.
 	header http.Header
 }
@@ -89,16 +89,20 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	defer g.metrics.inFlight.Dec()
 	var out callOut
 	m := req.ProtoReflect()
-	r.normalize(m)
-	id, key := r.addressed(m)
-	target := translate.Target{ResourceType: r.resourceType, ID: id, Key: key, CorrelationID: in.correlationID}
+	read := r.normalize(m)
+	// target names what the call addresses in its errors; m does not change
+	// after normalize, and a call that succeeds never reads it.
+	target := func() translate.Target {
+		id, key := r.addressed(m)
+		return translate.Target{ResourceType: r.resourceType, ID: id, Key: key, CorrelationID: in.correlationID}
+	}
 
-	ureq, err := r.upstreamRequest(m, in)
+	ureq, err := r.upstreamRequest(m, in, read)
 	if err != nil {
 		if _, ok := errors.AsType[*pathParamError](err); ok {
-			return nil, out, invalidPathParam(err.Error(), target)
+			return nil, out, invalidPathParam(err.Error(), target())
 		}
-		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, err.Error(), target, nil)
+		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INVALID_REQUEST, err.Error(), target(), nil)
 	}
 
 	if _, ok := ctx.Deadline(); !ok {
@@ -110,7 +114,7 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	resp, err := g.upstream.Do(wctx, ureq)
 	cancel()
 	if r.verify != nil && ambiguous(resp, err) && ctx.Err() == nil {
-		msg, verr := g.verifyForwarded(ctx, r, m, in, target, ambiguityCause(resp, err))
+		msg, verr := g.verifyForwarded(ctx, r, m, in, target(), ambiguityCause(resp, err))
 		if verr == nil {
 			g.metrics.ambiguous.WithLabelValues("verified").Inc()
 			out.upstreamStatus = http.StatusCreated // what the write answers when its answer arrives
@@ -125,12 +129,12 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 			slog.String("correlation_id", in.correlationID), slog.String("read_back", verr.Error()))
 	}
 	if err != nil {
-		terr := g.upstreamError(err, target)
+		terr := g.upstreamError(err, target())
 		return nil, out, terr
 	}
 	out.upstreamStatus, out.attempts, out.header = resp.StatusCode, resp.Attempts, resp.Header
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		terr := translate.FromResponse(resp.StatusCode, resp.Header, resp.Body, target)
+		terr := translate.FromResponse(resp.StatusCode, resp.Header, resp.Body, target())
 		return nil, out, terr
 	}
 	if in.rawBody {
@@ -148,7 +152,7 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 	if err != nil {
 		return nil, out, translate.NewError(errorsv1.GatewayReason_GATEWAY_REASON_INTERNAL,
 			fmt.Sprintf("the upstream answered %d with a body the gateway cannot read as %s: %v",
-				resp.StatusCode, r.output.Descriptor().Name(), err), target, nil)
+				resp.StatusCode, r.output.Descriptor().Name(), err), target(), nil)
 	}
 	return msg, out, nil
 }
@@ -195,9 +199,10 @@ func ambiguityCause(resp *upstream.Response, err error) string {
 // route's rule, with the call's token and correlation id. The path is built
 // from the request's path parameters, each checked against its rule (a
 // [*pathParamError] otherwise). A forwarded REST request keeps its query
-// string and body bytes as the caller sent them.
-func (r *route) upstreamRequest(m protoreflect.Message, in callIn) (*upstream.Request, error) {
-	path, err := r.path(m)
+// string and body bytes as the caller sent them. read is a path value
+// already read from m (see [route.normalize]), or none.
+func (r *route) upstreamRequest(m protoreflect.Message, in callIn, read pathValue) (*upstream.Request, error) {
+	path, err := r.path(m, read)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +287,7 @@ func (r *route) decodeResponse(body []byte) (proto.Message, error) {
 // false when the body is left to decodeResponse (see [wirejson.AppendProto]).
 // The bytes are written into a buffer of grpc-go's default pool, which
 // grpc-go gives back once it has sent them (see [serverCodec]).
-func (r *route) transcodeResponse(body []byte) (wire wireMessage, ok bool) {
+func (r *route) transcodeResponse(body []byte) (wire mem.Buffer, ok bool) {
 	pool := mem.DefaultBufferPool()
 	buf := pool.Get(len(body) + 8) // the wire form is shorter than the JSON
 	var out []byte
@@ -293,14 +298,14 @@ func (r *route) transcodeResponse(body []byte) (wire wireMessage, ok bool) {
 	}
 	if !ok {
 		pool.Put(buf)
-		return wireMessage{}, false
+		return nil, false
 	}
 	if cap(out) != cap(*buf) { // it outgrew the pool's buffer: keep the new one
 		pool.Put(buf)
-		return wireMessage{buf: &out}, true
+		return mem.SliceBuffer(out), true
 	}
 	*buf = out
-	return wireMessage{buf: buf, pooled: true}, true
+	return mem.NewBuffer(buf, pool), true
 }
 
 // restBody returns the part of a response message the REST face writes.

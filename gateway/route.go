@@ -41,6 +41,9 @@ type route struct {
 	// pathFields are the request fields bound by the path, with their oneof
 	// siblings (a path variable {id} also binds its sibling key).
 	pathFields map[protoreflect.FieldNumber]bool
+	// queryFields are the request fields sent in the query string: those
+	// bound to neither the path nor the body (none for `body: "*"`).
+	queryFields []protoreflect.FieldDescriptor
 	// verify reads back the resource of a write whose outcome is unknown;
 	// nil for routes that do not write.
 	verify *verifier
@@ -142,6 +145,13 @@ func newRoute(md protoreflect.MethodDescriptor) (*route, error) {
 			return nil, fmt.Errorf("%s: response_body field %q does not exist", md.FullName(), rb)
 		}
 	}
+	if !r.bodyAll {
+		for i := range inFields.Len() {
+			if fd := inFields.Get(i); !r.bound(fd) {
+				r.queryFields = append(r.queryFields, fd)
+			}
+		}
+	}
 	return r, nil
 }
 
@@ -176,8 +186,9 @@ func (r *route) parseTemplate() error {
 
 // path builds the upstream path for req. A variable bound to a member of a
 // oneof whose set member is another field writes that field as
-// `name=value`: the `key=` form of the Connect API.
-func (r *route) path(req protoreflect.Message) (string, error) {
+// `name=value`: the `key=` form of the Connect API. read, when it names a
+// field, is that field's value in req.
+func (r *route) path(req protoreflect.Message, read pathValue) (string, error) {
 	var b strings.Builder
 	b.Grow(len(r.template) + 96) // room for typical ids and keys: one allocation
 	for _, s := range r.segments {
@@ -198,7 +209,10 @@ func (r *route) path(req protoreflect.Message) (string, error) {
 			}
 			fd = set
 		}
-		v := req.Get(fd).String()
+		v := read.value
+		if fd != read.fd {
+			v = req.Get(fd).String()
+		}
 		if err := checkPathParam(fd, v); err != nil { // an empty value too: an empty segment
 			return "", err
 		}
@@ -210,8 +224,8 @@ func (r *route) path(req protoreflect.Message) (string, error) {
 
 // normalize moves a path value written in the `name=value` form (as the REST
 // face captures `/connectors/drafts/key=abc` into id) into the oneof member
-// it names.
-func (r *route) normalize(req protoreflect.Message) {
+// it names. It returns the last path value it read, for path.
+func (r *route) normalize(req protoreflect.Message) (read pathValue) {
 	for _, s := range r.segments {
 		if s.field == nil {
 			continue
@@ -220,14 +234,26 @@ func (r *route) normalize(req protoreflect.Message) {
 		if od == nil || od.IsSynthetic() || req.WhichOneof(od) != s.field {
 			continue
 		}
-		name, value, ok := strings.Cut(req.Get(s.field).String(), "=")
+		v := req.Get(s.field).String()
+		read = pathValue{s.field, v}
+		name, value, ok := strings.Cut(v, "=")
 		if !ok {
 			continue
 		}
 		if sib := od.Fields().ByName(protoreflect.Name(name)); sib != nil && sib != s.field && sib.Kind() == protoreflect.StringKind {
 			req.Set(sib, protoreflect.ValueOfString(value))
+			read = pathValue{sib, value}
 		}
 	}
+	return read
+}
+
+// pathValue is the value of a path variable's field, as [route.normalize]
+// read it: [route.path] does not read it again (each read of a string field
+// through protoreflect copies it to the heap). The zero value holds none.
+type pathValue struct {
+	fd    protoreflect.FieldDescriptor
+	value string
 }
 
 // addressed returns what req addresses: the value of the first oneof-bound path
@@ -261,22 +287,22 @@ func (r *route) bound(fd protoreflect.FieldDescriptor) bool {
 
 // query encodes the request fields bound to neither the path nor the body as
 // query parameters named by their JSON names, nested messages as
-// `parent.child`, repeated fields as repeated keys.
+// `parent.child`, repeated fields as repeated keys. It visits the populated
+// ones of r.queryFields, which are what Range would visit (the request
+// messages declare no extensions), without reading the path fields' values
+// or allocating for a request without query parameters; the order does not
+// matter, Encode sorts by key.
 func (r *route) query(req protoreflect.Message) url.Values {
-	if r.bodyAll {
-		return nil
-	}
 	var q url.Values
-	req.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if r.bound(fd) {
-			return true
+	for _, fd := range r.queryFields {
+		if !req.Has(fd) {
+			continue
 		}
 		if q == nil {
 			q = url.Values{}
 		}
-		addQuery(q, fd.JSONName(), fd, v)
-		return true
-	})
+		addQuery(q, fd.JSONName(), fd, req.Get(fd))
+	}
 	return q
 }
 

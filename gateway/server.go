@@ -62,7 +62,7 @@ func (g *Gateway) grpcHandler(r *route) grpc.MethodHandler {
 // serveGRPC handles one gRPC call: the correlation id and the bearer token
 // come from metadata, the correlation id goes back in the response headers.
 //
-// A successful answer is a [wireMessage] when the upstream's body was
+// A successful answer is a [mem.Buffer] (see [serverCodec]) when the upstream's body was
 // transcoded straight to protobuf binary, a proto.Message otherwise.
 func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (any, error) {
 	start := time.Now()
@@ -80,7 +80,7 @@ func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (a
 	if err != nil {
 		return nil, grpcError(ctx, err)
 	}
-	if out.wire.buf != nil {
+	if out.wire != nil {
 		return out.wire, nil
 	}
 	return resp, nil

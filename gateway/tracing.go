@@ -194,12 +194,14 @@ func (c *traceCarrier) Set(string, string) {}
 func (c *traceCarrier) Keys() []string     { return traceKeys[:] }
 
 // extract returns ctx with the trace context and baggage of c, or ctx itself
-// when c holds none.
+// when c holds none. Only a carrier that holds some is copied to the heap
+// for the propagator: a call without trace context allocates nothing here.
 func (c *traceCarrier) extract(ctx context.Context) context.Context {
 	if c[0] == "" && c[2] == "" {
 		return ctx
 	}
-	return propagator.Extract(ctx, c)
+	held := *c
+	return propagator.Extract(ctx, &held)
 }
 
 // incomingTraceContext returns ctx with the trace context of its incoming

@@ -104,7 +104,7 @@ func (g *Gateway) verifyWrite(ctx context.Context, w *route, req protoreflect.Me
 		}
 		get.Set(get.Descriptor().Fields().ByName("key"), protoreflect.ValueOfString(key))
 	}
-	ureq, err := v.read.upstreamRequest(get, in)
+	ureq, err := v.read.upstreamRequest(get, in, pathValue{})
 	if err != nil {
 		return nil, g.unknownOutcome(target, cause, "cannot build the read-back request: "+err.Error())
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -18,8 +19,12 @@ import (
 // upstream and share it.
 type Client struct {
 	base string
-	auth Auth
-	http *http.Client
+	// basePathless is true when base has no path: a request's URL is then
+	// the parsed base with the request's path and query set (see
+	// [Client.newHTTPRequest]).
+	basePathless bool
+	auth         Auth
+	http         *http.Client
 	// direct is the default client's transport, which Do sends through
 	// without http.Client: that client follows no redirect and keeps no
 	// cookie, and what Client.Do would add for those (copying the headers
@@ -33,10 +38,13 @@ type Client struct {
 	maxReq      int64
 	maxResp     int64
 	slots       chan struct{}
-	slotWait    time.Duration
-	budget      *RetryBudget
-	log         *slog.Logger
-	metrics     Metrics
+	// release gives a slot back; made once, so that taking a slot
+	// allocates nothing.
+	release  func()
+	slotWait time.Duration
+	budget   *RetryBudget
+	log      *slog.Logger
+	metrics  Metrics
 
 	// sleep waits d or until ctx ends; tests replace it to record backoff.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -54,7 +62,7 @@ func New(opts Options) (*Client, error) {
 	if opts.HTTPClient == nil {
 		direct = o.HTTPClient.Transport
 	}
-	return &Client{
+	c := &Client{
 		base:        o.BaseURL,
 		auth:        o.Auth,
 		http:        o.HTTPClient,
@@ -72,7 +80,12 @@ func New(opts Options) (*Client, error) {
 		metrics:     o.Metrics,
 		sleep:       wait.For,
 		jitter:      randomJitter,
-	}, nil
+	}
+	c.release = func() { <-c.slots }
+	if u, err := url.Parse(c.base); err == nil && u.Path == "" && u.RawPath == "" && !u.ForceQuery {
+		c.basePathless = true
+	}
+	return c, nil
 }
 
 // CloseIdleConnections closes the idle connections of the client's
@@ -235,16 +248,28 @@ func errorKind(e *Error) string {
 	return e.Kind.String()
 }
 
-func (c *Client) roundTrip(ctx context.Context, st *callState) outcome {
-	var written atomic.Bool
-	trace := &httptrace.ClientTrace{
-		WroteRequest: func(i httptrace.WroteRequestInfo) {
-			if i.Err == nil {
-				written.Store(true)
-			}
-		},
+// attemptTrace learns whether an attempt's request was written in full
+// (see [Error.Written]), from net/http's WroteRequest hook. Each attempt has
+// its own: the hook of an earlier attempt may still run while a later one
+// is sent. The trace and the flag share one allocation.
+type attemptTrace struct {
+	trace   httptrace.ClientTrace
+	written atomic.Bool
+}
+
+func newAttemptTrace() *attemptTrace {
+	t := new(attemptTrace)
+	t.trace.WroteRequest = func(i httptrace.WroteRequestInfo) {
+		if i.Err == nil {
+			t.written.Store(true)
+		}
 	}
-	hreq, err := c.newHTTPRequest(httptrace.WithClientTrace(ctx, trace), st.req, st.correlationID, st.token)
+	return t
+}
+
+func (c *Client) roundTrip(ctx context.Context, st *callState) outcome {
+	trace := newAttemptTrace()
+	hreq, err := c.newHTTPRequest(httptrace.WithClientTrace(ctx, &trace.trace), st.req, st.correlationID, st.token)
 	if err != nil {
 		return outcome{err: &Error{Kind: KindInternal, Err: fmt.Errorf("building the request: %w", err)}}
 	}
@@ -255,7 +280,7 @@ func (c *Client) roundTrip(ctx context.Context, st *callState) outcome {
 		hresp, err = c.http.Do(hreq)
 	}
 	if err != nil {
-		return outcome{err: classify(ctx, err, written.Load())}
+		return outcome{err: classify(ctx, err, trace.written.Load())}
 	}
 	defer hresp.Body.Close()
 	body, err := c.readBody(hresp)
@@ -295,10 +320,9 @@ func (c *Client) Acquire(ctx context.Context) (release func(), err error) { retu
 
 // acquire takes a concurrency slot, waiting at most ConcurrencyWait.
 func (c *Client) acquire(ctx context.Context) (release func(), err error) {
-	release = func() { <-c.slots }
 	select {
 	case c.slots <- struct{}{}:
-		return release, nil
+		return c.release, nil
 	default:
 	}
 	full := &Error{Kind: KindConcurrencyLimit, Err: fmt.Errorf("%d calls in flight", cap(c.slots))}
@@ -309,7 +333,7 @@ func (c *Client) acquire(ctx context.Context) (release func(), err error) {
 	defer t.Stop()
 	select {
 	case c.slots <- struct{}{}:
-		return release, nil
+		return c.release, nil
 	case <-t.C:
 		return nil, full
 	case <-ctx.Done():

@@ -87,27 +87,38 @@ var excludedHeaders = map[string]bool{
 // newHTTPRequest builds one attempt's request. The body reader is new each
 // time, so an attempt can be sent again.
 func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, token string) (*http.Request, error) {
-	var b strings.Builder
-	b.Grow(len(c.base) + len(r.Path) + 1 + len(r.RawQuery))
-	b.WriteString(c.base)
-	b.WriteString(r.Path)
-	switch {
-	case len(r.Query) > 0:
-		b.WriteByte('?')
-		b.WriteString(r.Query.Encode())
-	case r.RawQuery != "":
-		b.WriteByte('?')
-		b.WriteString(r.RawQuery)
+	query := r.RawQuery
+	if len(r.Query) > 0 {
+		query = r.Query.Encode()
+	}
+	// The URL is base + path + "?" + query. When parsing it would give the
+	// base's URL with Path = r.Path and RawQuery = query and nothing else
+	// (see [plainURLPart]), those are set on the parsed base instead of
+	// building the whole string to parse it back.
+	rawURL, plain := c.base, c.basePathless && plainURLPart(r.Path, false) && plainURLPart(query, true)
+	if !plain {
+		var b strings.Builder
+		b.Grow(len(c.base) + len(r.Path) + 1 + len(query))
+		b.WriteString(c.base)
+		b.WriteString(r.Path)
+		if query != "" {
+			b.WriteByte('?')
+			b.WriteString(query)
+		}
+		rawURL = b.String()
 	}
 	var body io.Reader
 	if len(r.Body) > 0 {
 		body = bytes.NewReader(r.Body) // NewRequest sets GetBody and ContentLength
 	}
-	hr, err := http.NewRequestWithContext(ctx, r.Method, b.String(), body)
+	hr, err := http.NewRequestWithContext(ctx, r.Method, rawURL, body)
 	if err != nil {
 		return nil, err
 	}
-	h := make(http.Header, len(r.Header)+5)
+	if plain {
+		hr.URL.Path, hr.URL.RawQuery = r.Path, query
+	}
+	h := hr.Header // NewRequestWithContext's own empty map: one less to make
 	for k, v := range r.Header {
 		if !excludedHeaders[http.CanonicalHeaderKey(k)] {
 			h[k] = v
@@ -124,11 +135,34 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 	if _, ok := h["User-Agent"]; !ok {
 		h["User-Agent"] = userAgentHeaderValue
 	}
-	hr.Header = h
 	if hr.Body == nil && r.idempotent() {
 		hr.Body = noReplay{}
 	}
 	return hr, nil
+}
+
+// plainURLPart reports whether s, as the path (query false) or the query
+// string of a URL below a base without a path, is taken by url.Parse as it
+// is: a path of the characters that need no escaping in a path and hold no
+// escape (Path is then s and RawPath empty), a query without a fragment or
+// a control character (RawQuery is then s). The gateway's paths, of ids and
+// keys escaped with url.PathEscape, and every Values.Encode are plain.
+func plainURLPart(s string, query bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case query:
+			if c < 0x20 || c == 0x7f || c == '#' {
+				return false
+			}
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		default:
+			if !strings.ContainsRune("-_.~$&+,/:;=@", rune(c)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Header values every request shares: RoundTrip never modifies a request's

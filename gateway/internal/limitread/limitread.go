@@ -67,15 +67,17 @@ func Read(r io.Reader, length, limit int64) (body []byte, over bool, err error) 
 }
 
 func readKnown(r io.Reader, length int64) ([]byte, bool, error) {
-	body := make([]byte, length)
+	// The body, and one byte past it to see that it ends there: one
+	// allocation (a separate byte would escape to the heap through r).
+	buf := make([]byte, length+1)
+	body := buf[:length:length]
 	if _, err := io.ReadFull(r, body); err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, false, err
 	}
-	var one [1]byte
-	switch n, err := r.Read(one[:]); {
+	switch n, err := r.Read(buf[length:]); {
 	case n > 0:
 		return nil, false, ErrLonger
 	case err != nil && err != io.EOF:

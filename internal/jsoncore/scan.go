@@ -47,7 +47,7 @@ func (s *Scanner) syntax(format string, args ...any) error {
 // skipSpace is SkipSpace on the scanner's position, kept as a loop of its
 // own: it is the innermost loop of every token.
 func (s *Scanner) skipSpace() {
-	for s.pos < len(s.data) {
+	for s.pos < len(s.data) && s.data[s.pos] <= ' ' { // one comparison for the byte after a token in compact JSON
 		switch s.data[s.pos] {
 		case ' ', '\t', '\n', '\r':
 			s.pos++

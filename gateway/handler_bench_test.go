@@ -12,17 +12,22 @@ import (
 	"testing"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	connectv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/v1"
 )
 
-// BenchmarkServeGRPC measures the gateway's own work on a successful gRPC
-// GetConnectorStaged: the handler, the upstream client and the encoding of
-// the response, with an upstream transport that answers from memory, so
-// that neither sockets, net/http's transport nor grpc-go's are in the
-// figure (the benchmarks in bench/ measure whole calls).
+// BenchmarkServeGRPC measures the gateway's own work on a gRPC call, with
+// an upstream transport that answers from memory, so that neither sockets,
+// net/http's transport nor grpc-go's are in the figure (the benchmarks in
+// bench/ measure whole calls): the handler, the upstream client, and the
+// response (get, and update answered 201: a ConnectorStaged encoded as the
+// codec sends it) or the error (conflict: the same update answered 409
+// ConcurrentModification, translated and marshalled into the trailer).
 //
 //	go test ./gateway -run '^$' -bench ServeGRPC -benchmem
 func BenchmarkServeGRPC(b *testing.B) {
@@ -34,7 +39,55 @@ func BenchmarkServeGRPC(b *testing.B) {
 	if err := json.Compact(&compact, indented); err != nil {
 		b.Fatal(err)
 	}
-	body := compact.Bytes()
+	conflict := []byte(`{"statusCode":409,"message":"Object 0f8fad5b-d9cb-469f-a165-70867728950e has a different version than expected. Expected: 1 - Actual: 7.",` +
+		`"errors":[{"code":"ConcurrentModification","message":"Object 0f8fad5b-d9cb-469f-a165-70867728950e has a different version than expected. Expected: 1 - Actual: 7.","currentVersion":7}]}`)
+	const id = "0f8fad5b-d9cb-469f-a165-70867728950e"
+	update := &connectv1.UpdateConnectorStagedRequest{Ref: &connectv1.UpdateConnectorStagedRequest_Id{Id: id}, Version: 1,
+		Actions: []*connectv1.ConnectorStagedUpdateAction{{Action: &connectv1.ConnectorStagedUpdateAction_SetName{
+			SetName: &connectv1.ConnectorStagedSetNameAction{Name: "bench"}}}}}
+	for _, c := range []struct {
+		name, method string
+		status       int
+		body         []byte
+		req          proto.Message
+	}{
+		{"get", "GetConnectorStaged", http.StatusOK, compact.Bytes(),
+			&connectv1.GetConnectorStagedRequest{Ref: &connectv1.GetConnectorStagedRequest_Id{Id: id}}},
+		{"update", "UpdateConnectorStaged", http.StatusCreated, compact.Bytes(), update},
+		{"conflict", "UpdateConnectorStaged", http.StatusConflict, conflict, update},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			g, r := benchGateway(b, c.method, c.status, c.body)
+			ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", "Bearer t"))
+			ctx = grpc.NewContextWithServerTransportStream(ctx, headerStream{})
+			codec := newServerCodec()
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := g.serveGRPC(ctx, r, c.req)
+				if c.status == http.StatusConflict {
+					if status.Code(err) != codes.Aborted {
+						b.Fatalf("got %v, want ABORTED", err)
+					}
+					continue
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				bs, err := codec.Marshal(resp) // as grpc-go does, which frees the buffer once written
+				if err != nil {
+					b.Fatal(err)
+				}
+				bs.Free()
+			}
+		})
+	}
+}
+
+// benchGateway returns a gateway whose upstream answers every request with
+// status and body, from memory, and its route of the ConnectorStagedService
+// method.
+func benchGateway(b *testing.B, method string, code int, body []byte) (*Gateway, *route) {
+	b.Helper()
 	g, err := New(Options{UpstreamURL: "http://upstream.invalid", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
@@ -42,7 +95,7 @@ func BenchmarkServeGRPC(b *testing.B) {
 	length := strconv.Itoa(len(body))
 	answer := roundTripFunc(func(*http.Request) (*http.Response, error) {
 		return &http.Response{
-			StatusCode:    http.StatusOK,
+			StatusCode:    code,
 			Header:        http.Header{"Content-Type": {"application/json"}, "Content-Length": {length}},
 			Body:          io.NopCloser(bytes.NewReader(body)),
 			ContentLength: int64(len(body)),
@@ -57,28 +110,13 @@ func BenchmarkServeGRPC(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var r *route
 	for _, rt := range g.routes {
-		if rt.fullMethod == "/commercetools.connect.v1.ConnectorStagedService/GetConnectorStaged" {
-			r = rt
+		if rt.fullMethod == "/commercetools.connect.v1.ConnectorStagedService/"+method {
+			return g, rt
 		}
 	}
-	req := &connectv1.GetConnectorStagedRequest{Ref: &connectv1.GetConnectorStagedRequest_Id{Id: "0f8fad5b-d9cb-469f-a165-70867728950e"}}
-	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", "Bearer t"))
-	ctx = grpc.NewContextWithServerTransportStream(ctx, headerStream{})
-	codec := newServerCodec()
-	b.ReportAllocs()
-	for b.Loop() {
-		resp, err := g.serveGRPC(ctx, r, req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		bs, err := codec.Marshal(resp) // as grpc-go does, which frees the buffer once written
-		if err != nil {
-			b.Fatal(err)
-		}
-		bs.Free()
-	}
+	b.Fatalf("no route of %s", method)
+	return nil, nil
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

@@ -115,6 +115,24 @@ bench-figures: ## The performance goals of BENCHMARKS.md as ratios paired within
 	done
 	go run ./internal/cmd/benchfigures < .build/rounds.txt
 
+.PHONY: bench-compare
+bench-compare: ## BENCH_BASE=<git revision>: bench-figures for the tree and for that revision, their rounds interleaved, and each path's change paired within rounds
+	@test -n "$(BENCH_BASE)" || { echo "bench-compare: set BENCH_BASE to a git revision"; exit 2; }
+	@mkdir -p .build
+	rm -rf .build/base && mkdir -p .build/base
+	git archive $(BENCH_BASE) | tar -x -C .build/base
+	cd .build/base && go test -c -o ../bench-base.test ./bench
+	go test -c -o .build/bench.test ./bench
+	rm -f .build/rounds.txt .build/rounds-base.txt
+	for i in $$(seq $(BENCH_ROUNDS)); do \
+		(cd .build/base/bench && ../../bench-base.test -test.run '^$$' -test.bench 'Call/' -test.benchmem -test.count 1) | tee -a .build/rounds-base.txt; \
+		(cd bench && ../.build/bench.test -test.run '^$$' -test.bench 'Call/' -test.benchmem -test.count 1) | tee -a .build/rounds.txt; \
+	done
+	@echo "== $(BENCH_BASE)"
+	go run ./internal/cmd/benchfigures < .build/rounds-base.txt
+	@echo "== this tree, and each path against $(BENCH_BASE)"
+	go run ./internal/cmd/benchfigures -base .build/rounds-base.txt < .build/rounds.txt
+
 .PHONY: load
 load: ## Load comparison (about 30 s): fixed rate, then max throughput, every target side by side
 	go run ./cmd/connect-load -rate 1000 -concurrency 8 -duration 1s -fail-on-errors

@@ -7,12 +7,18 @@
 // the next, a ratio of medians taken at different times says little; a
 // median of paired ratios says more.
 //
+// With -base, the rounds of a base build run interleaved with the input's
+// (make bench-compare), it also prints each path's change against the
+// base, paired within rounds the same way.
+//
 //	make bench-figures          # 8 rounds, then this table
 //	benchfigures < rounds.txt
+//	benchfigures -base rounds-base.txt < rounds.txt
 package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +28,16 @@ import (
 )
 
 func main() {
-	if err := run(os.Stdin, os.Stdout); err != nil {
+	base := flag.String("base", "", "rounds of a base build, interleaved with the input's: also print each path against it")
+	flag.Parse()
+	rs, err := parse(os.Stdin)
+	if err == nil {
+		err = report(rs, os.Stdout)
+	}
+	if err == nil && *base != "" {
+		err = runCompare(*base, rs, os.Stdout)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchfigures:", err)
 		os.Exit(1)
 	}
@@ -183,11 +198,17 @@ var figures = []figure{
 	{goal: "   P3 same, by CPU per call", num: key("conflict", "grpc-gateway", "parallel"), den: key("conflict", "vanguard", "parallel"), unit: "cpu-ns/op", atLeast: 1.6, inverse: true, less: grpcGoStatus("parallel")},
 }
 
+// run reads rounds from r and writes the goals to w.
 func run(r io.Reader, w io.Writer) error {
 	rs, err := parse(r)
 	if err != nil {
 		return err
 	}
+	return report(rs, w)
+}
+
+// report writes the goals, as measured in rs, to w.
+func report(rs rounds, w io.Writer) error {
 	fmt.Fprintln(w, "| goal | medians (µs) | ratio, median of rounds | range | rounds | met? |")
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|---|")
 	for _, f := range figures {
@@ -220,4 +241,63 @@ func verdict(ok bool, goal string) string {
 		return "yes (" + goal + ")"
 	}
 	return "no (" + goal + ")"
+}
+
+// runCompare prints every path of now against the base's rounds in file
+// base (see [compare]).
+func runCompare(base string, now rounds, w io.Writer) error {
+	f, err := os.Open(base)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, err := parse(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", base, err)
+	}
+	return compare(b, now, w)
+}
+
+// compare prints, for every path in both base and now, its CPU per call,
+// its p50 (serial) or wall time per call (parallel), and its allocations,
+// base and now, with the ratio now/base paired within rounds: round i of
+// now against round i of base, run one after the other.
+func compare(base, now rounds, w io.Writer) error {
+	names := make([]string, 0, len(now))
+	for name := range now {
+		if len(base[name]) > 0 {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("no path in both the base and the current rounds")
+	}
+	slices.Sort(names)
+	fmt.Fprintln(w, "| path | CPU per call (µs), base → now | paired ratio | p50 or wall per call (µs), base → now | paired ratio | allocs, base → now |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|")
+	for _, name := range names {
+		pair := rounds{"now": now[name], "base": base[name]}
+		num, den := term{key: "now"}, term{key: "base"}
+		cpu, err := pair.ratio(num, den, "cpu-ns/op")
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		latency := "p50-ns"
+		if strings.HasSuffix(name, "mode=parallel") {
+			latency = "ns/op"
+		}
+		lat, err := pair.ratio(num, den, latency)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		allocs, err := pair.ratio(num, den, "allocs/op")
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(w, "| %s | %.0f → %.0f | %.2f (%.2f–%.2f) | %.0f → %.0f | %.2f (%.2f–%.2f) | %.0f → %.0f |\n", name,
+			cpu.denMedian/1e3, cpu.numMedian/1e3, cpu.median, cpu.min, cpu.max,
+			lat.denMedian/1e3, lat.numMedian/1e3, lat.median, lat.min, lat.max,
+			allocs.denMedian, allocs.numMedian)
+	}
+	return nil
 }

@@ -79,3 +79,36 @@ func TestFiguresNeedEveryBenchmark(t *testing.T) {
 		})
 	}
 }
+
+// TestCompare: each path against the base, paired within rounds; a path
+// the base lacks is left out.
+func TestCompare(t *testing.T) {
+	t.Parallel()
+	base, err := parse(strings.NewReader(roundsText(3, func(round int, sc, tg, mode string) float64 { return 100e3 * float64(round+1) })))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, err := parse(strings.NewReader(roundsText(3, func(round int, sc, tg, mode string) float64 { return 80e3 * float64(round+1) }) +
+		"BenchmarkCall/scenario=get/target=new/mode=serial-2 1 5 ns/op 5 cpu-ns/op 5 p50-ns 5 allocs/op\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := compare(base, now, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| scenario=get/target=grpc-gateway/mode=serial | 200 → 160 | 0.80 (0.80–0.80) | 200 → 160 | 0.80 (0.80–0.80) | 10 → 10 |",
+		"| scenario=conflict/target=vanguard/mode=parallel | 200 → 160 | 0.80 (0.80–0.80) | 200 → 160 | 0.80 (0.80–0.80) | 10 → 10 |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks\n%s\ngot\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "target=new") {
+		t.Error("a path the base lacks is compared")
+	}
+	if err := compare(base, rounds{}, &out); err == nil {
+		t.Error("no error for rounds with no path in common")
+	}
+}

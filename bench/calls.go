@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/connect-gateway/connect-gateway/gateway/upstream"
 	"io"
 	"net/http"
 	"slices"
@@ -99,10 +100,18 @@ func updateBody(version int32) []byte {
 	return fmt.Appendf(nil, `{"version":%d,"actions":[{"action":"setName","name":"bench"}]}`, version)
 }
 
-var authHeader = []string{"Bearer " + Token}
+var (
+	authHeader      = []string{"Bearer " + Token}
+	jsonAccept      = []string{"application/json"}
+	directUserAgent = []string{"connect-bench"}
+)
 
 // httpCall sends the scenario's request to base + /connectors/drafts/{id}
-// and checks the status and the body's length against the upstream's.
+// and checks the status and the body's length against the upstream's. The
+// request carries the headers the gateway's own upstream request carries
+// (Authorization, Accept, User-Agent, a new X-Correlation-ID, and
+// Content-Type with a body), so that, as the direct half of the floor, it
+// is the same HTTP exchange the gateway has with the upstream.
 func (r *Rig) httpCall(base string, scenario Scenario) load.Call {
 	url := base + stagedPrefix + r.Bodies.ID
 	method, want, wantLen := http.MethodGet, http.StatusOK, len(r.Bodies.Staged)
@@ -124,6 +133,9 @@ func (r *Rig) httpCall(base string, scenario Scenario) load.Call {
 			return err
 		}
 		req.Header["Authorization"] = authHeader
+		req.Header["Accept"] = jsonAccept
+		req.Header["User-Agent"] = directUserAgent
+		req.Header["X-Correlation-Id"] = []string{upstream.NewCorrelationID()}
 		if payload != nil {
 			req.Header["Content-Type"] = jsonContentType
 		}

@@ -18,9 +18,10 @@ const inFlightCalls = 1000
 // answers them after 200 ms. It reports, for the whole process (client,
 // gateway or vanguard, and upstream alike):
 //
-//   - heap-MiB: growth of HeapInuse from before the burst (after a GC) to
-//     the moment all 1,000 calls are in flight at the upstream (after a GC,
-//     so it is memory the in-flight calls hold, not garbage);
+//   - heap-MiB: growth of HeapInuse from before the burst to the moment
+//     all 1,000 calls are in flight at the upstream, each reading after two
+//     GCs (see fullGC), so it is memory the in-flight calls hold, not
+//     garbage or idle pooled buffers;
 //   - stack-MiB: growth of StackInuse over the same span;
 //   - goroutines-peak: goroutines above the baseline at that moment;
 //   - goroutines-idle: above the baseline once every call returned, with the
@@ -68,13 +69,21 @@ type inFlightMetrics struct {
 	peak, idle, after int
 }
 
+// fullGC collects twice: the second collection frees what sync.Pool kept
+// from before the first (its victim cache), buffers no call holds, which
+// would otherwise count in one reading and not in the other.
+func fullGC() {
+	runtime.GC()
+	runtime.GC()
+}
+
 // burst runs one burst of inFlightCalls calls and measures it.
 func burst(b *testing.B, r *Rig, call func(context.Context) error) inFlightMetrics {
 	b.StopTimer()
 	r.CloseUpstreamConnections()
 	var before runtime.MemStats
 	baseline := settleGoroutines(0)
-	runtime.GC()
+	fullGC()
 	runtime.ReadMemStats(&before)
 	b.StartTimer()
 
@@ -101,7 +110,7 @@ func burst(b *testing.B, r *Rig, call func(context.Context) error) inFlightMetri
 	}
 	b.StopTimer()
 	var peak runtime.MemStats
-	runtime.GC()
+	fullGC()
 	runtime.ReadMemStats(&peak)
 	m := inFlightMetrics{
 		heapMiB:  float64(int64(peak.HeapInuse)-int64(before.HeapInuse)) / (1 << 20),

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -13,7 +12,6 @@ import (
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
@@ -151,25 +149,11 @@ func traceCall(ctx context.Context, r *route, in callIn, out callOut, err error)
 	}
 	if err != nil {
 		attrs = append(attrs, AttrConnectCode.String(out.connectCode))
-		if reason := errorInfoReason(err); reason != "" {
-			attrs = append(attrs, AttrErrorReason.String(reason))
+		if info, ok := translate.ErrorInfoOf(err); ok && info.GetReason() != "" {
+			attrs = append(attrs, AttrErrorReason.String(info.GetReason()))
 		}
 	}
 	span.SetAttributes(attrs...)
-}
-
-// errorInfoReason returns the reason of err's google.rpc.ErrorInfo detail.
-func errorInfoReason(err error) string {
-	te, ok := errors.AsType[*translate.Error](err)
-	if !ok {
-		return ""
-	}
-	for _, d := range te.GRPCStatus().Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok {
-			return info.GetReason()
-		}
-	}
-	return ""
 }
 
 // traceKeys are the keys W3C trace context and baggage travel under.

@@ -30,6 +30,7 @@ type config struct {
 	maxConcurrentUpstream int
 	serving               serving
 	logLevel, logFormat   string
+	debugAddr             string
 	getenv                func(string) string
 }
 
@@ -45,6 +46,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	f.String(&c.auth, "auth", "GATEWAY_AUTH", "", `"passthrough" (forward the caller's bearer token) or "client-credentials" (CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_SCOPES); default client-credentials with --upstream sim, else passthrough`)
 	f.String(&c.logLevel, "log-level", "GATEWAY_LOG_LEVEL", "info", "debug, info, warn or error")
 	f.String(&c.logFormat, "log-format", "GATEWAY_LOG_FORMAT", "text", "text or json")
+	f.String(&c.debugAddr, "debug-addr", "GATEWAY_DEBUG_ADDR", "", "listen address of Go's profiles (/debug/pprof/); off when empty, keep it on loopback or an admin network")
 	f.Bool(&c.reflection, "reflection", "GATEWAY_REFLECTION", true, "serve gRPC reflection")
 	f.Duration(&c.drainTimeout, "drain-timeout", "GATEWAY_DRAIN_TIMEOUT", gateway.DefaultDrainTimeout, "how long in-flight calls may finish on SIGTERM")
 	f.Duration(&c.defaultTimeout, "default-timeout", "GATEWAY_DEFAULT_TIMEOUT", upstream.DefaultTimeout, "deadline of calls whose caller sets none")

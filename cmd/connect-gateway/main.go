@@ -47,6 +47,11 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.debugAddr != "" {
+		if _, err := serveDebug(ctx, cfg.debugAddr, logger); err != nil {
+			return err
+		}
+	}
 	tp, err := otelenv.FromEnv(ctx, getenv, "connect-gateway")
 	if err != nil {
 		return fmt.Errorf("tracing: %w", err)

@@ -6,6 +6,15 @@ import (
 	"time"
 )
 
+// connBufferSize is each upstream connection's read and write buffer (net/http's
+// default is 4 KiB each). The buffers hold a request's or a response's header
+// and small bodies; a body larger than what is left of the buffer is copied
+// past it, straight to or from the connection. 2 KiB holds the headers the
+// gateway sends and Connect answers with room to spare, and halves the
+// memory every open upstream connection holds: 4 KiB instead of 8 per
+// connection, 4 MiB at 1,000 calls in flight.
+const connBufferSize = 2 << 10
+
 // NewTransport returns the HTTP/1.1 keep-alive transport the default client
 // uses: enough idle connections per host for maxConns concurrent calls, so
 // that a busy gateway reuses connections instead of dialling, and bounded
@@ -27,5 +36,7 @@ func NewTransport(maxConns int) *http.Transport {
 		TLSHandshakeTimeout:    5 * time.Second,
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
+		WriteBufferSize:        connBufferSize,
+		ReadBufferSize:         connBufferSize,
 	}
 }

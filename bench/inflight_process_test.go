@@ -1,0 +1,244 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// BenchmarkInFlightGateway is P5 for the gateway alone: the connect-gateway
+// binary in a process of its own, in front of the rig's upstream, takes the
+// burst of [BenchmarkInFlight] on each face, and its heap is read from its
+// own Go profiles (--debug-addr, /debug/pprof/heap after two GCs) before
+// the burst and when all 1,000 calls are in flight at the upstream. Neither
+// the benchmark's clients nor the upstream are in the figure:
+//
+//   - heap-MiB: growth of the gateway process's HeapInuse;
+//
+//   - goroutines-peak: its goroutines above its baseline at that moment;
+//
+//   - goroutines-after: above the baseline once the upstream closed its
+//     connections and the callers closed theirs.
+//
+//     go test -run '^$' -bench InFlightGateway -benchtime 2x -count 5 ./bench
+func BenchmarkInFlightGateway(b *testing.B) {
+	bin := buildGateway(b)
+	for _, face := range []string{"grpc", "rest"} {
+		b.Run("face="+face, func(b *testing.B) {
+			r, err := Start(context.Background(), Options{
+				Bodies:        rig.Bodies,
+				UpstreamDelay: 200 * time.Millisecond,
+				ClientConns:   inFlightCalls,
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer r.Close()
+			g := startGatewayProcess(b, bin, r.UpstreamURL)
+			var call func(context.Context) error
+			if face == "grpc" {
+				cc, err := grpc.NewClient(g.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer cc.Close()
+				call = r.grpcCall(cc, ScenarioGet, codes.OK)
+			} else {
+				call = r.httpCall("http://"+g.httpAddr, ScenarioGet)
+			}
+			var m inFlightMetrics
+			for b.Loop() {
+				m = g.burst(b, r, call)
+			}
+			b.ReportMetric(m.heapMiB, "heap-MiB")
+			b.ReportMetric(float64(m.peak), "goroutines-peak")
+			b.ReportMetric(float64(m.after), "goroutines-after")
+		})
+	}
+}
+
+// buildGateway builds cmd/connect-gateway into the benchmark's temporary
+// directory.
+func buildGateway(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "connect-gateway")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/connect-gateway")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building connect-gateway: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// gatewayProcess is a connect-gateway process the benchmark started.
+type gatewayProcess struct {
+	grpcAddr, httpAddr, debugAddr string
+}
+
+// startGatewayProcess starts the gateway binary on upstream with room for
+// the burst (upstream calls and streams per connection) and waits until it
+// is ready; it is stopped when the benchmark ends.
+func startGatewayProcess(b *testing.B, bin, upstream string) *gatewayProcess {
+	b.Helper()
+	g := &gatewayProcess{grpcAddr: freeAddr(b), httpAddr: freeAddr(b), debugAddr: freeAddr(b)}
+	limit := strconv.Itoa(inFlightCalls)
+	cmd := exec.Command(bin, "--grpc-addr", g.grpcAddr, "--http-addr", g.httpAddr, "--debug-addr", g.debugAddr,
+		"--upstream", upstream, "--auth", "passthrough", "--log-level", "error", "--reflection=false",
+		"--max-concurrent-upstream", limit, "--grpc-max-concurrent-streams", limit)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.WaitDelay = 2 * time.Second
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + g.httpAddr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return g
+			}
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("connect-gateway not ready on %s: %v", g.httpAddr, err)
+		}
+	}
+}
+
+// freeAddr returns a loopback address no one listens on now; the gateway
+// process listens on it a moment later.
+func freeAddr(b *testing.B) string {
+	b.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+var (
+	heapInuseRE  = regexp.MustCompile(`(?m)^# HeapInuse = (\d+)$`)
+	goroutinesRE = regexp.MustCompile(`^goroutine profile: total (\d+)`)
+)
+
+// heapInuse reads the gateway's HeapInuse after two GCs (the second frees
+// what sync.Pool kept from before the first; see fullGC).
+func (g *gatewayProcess) heapInuse(b *testing.B) int64 {
+	b.Helper()
+	var text []byte
+	for range 2 {
+		text = g.get(b, "/debug/pprof/heap?gc=1&debug=1")
+	}
+	m := heapInuseRE.FindSubmatch(text)
+	if m == nil {
+		b.Fatal("no HeapInuse in the gateway's heap profile")
+	}
+	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return n
+}
+
+// goroutines reads the gateway's goroutine count.
+func (g *gatewayProcess) goroutines(b *testing.B) int {
+	b.Helper()
+	line, _ := bufio.NewReader(bytes.NewReader(g.get(b, "/debug/pprof/goroutine?debug=1"))).ReadString('\n')
+	m := goroutinesRE.FindStringSubmatch(line)
+	if m == nil {
+		b.Fatalf("no goroutine total in %q", line)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+func (g *gatewayProcess) get(b *testing.B, path string) []byte {
+	b.Helper()
+	resp, err := http.Get("http://" + g.debugAddr + path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+	}
+	return body
+}
+
+// burst runs one burst of inFlightCalls calls through the gateway process
+// and measures the process.
+func (g *gatewayProcess) burst(b *testing.B, r *Rig, call func(context.Context) error) inFlightMetrics {
+	b.StopTimer()
+	r.CloseUpstreamConnections()
+	baseline := g.settledGoroutines(b, 0)
+	before := g.heapInuse(b)
+	b.StartTimer()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r.HoldUpstream()
+	defer r.ReleaseUpstream()
+	var wg sync.WaitGroup
+	errs := make(chan error, inFlightCalls)
+	for range inFlightCalls {
+		wg.Go(func() {
+			if err := call(ctx); err != nil {
+				errs <- err
+			}
+		})
+	}
+	if err := r.WaitUpstreamInFlight(ctx, inFlightCalls); err != nil {
+		b.Fatalf("waiting for %d calls in flight: %v", inFlightCalls, err)
+	}
+	b.StopTimer()
+	m := inFlightMetrics{
+		heapMiB: float64(g.heapInuse(b)-before) / (1 << 20),
+		peak:    g.goroutines(b) - baseline,
+	}
+	r.ReleaseUpstream()
+	b.StartTimer()
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatalf("a call failed: %v", err)
+	}
+	r.CloseUpstreamConnections()
+	r.clients.http.CloseIdleConnections() // the REST face's callers keep theirs otherwise
+	m.after = g.settledGoroutines(b, baseline) - baseline
+	b.StartTimer()
+	return m
+}
+
+// settledGoroutines waits (up to 5 s) for the gateway's goroutine count to
+// stop falling, or to reach target, and returns it (see settleGoroutines).
+func (g *gatewayProcess) settledGoroutines(b *testing.B, target int) int {
+	n := g.goroutines(b)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		m := g.goroutines(b)
+		if m <= target || (target == 0 && m == n) {
+			return m
+		}
+		n = m
+	}
+	return n
+}

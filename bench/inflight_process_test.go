@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,7 +28,8 @@ import (
 // the burst and when all 1,000 calls are in flight at the upstream. Neither
 // the benchmark's clients nor the upstream are in the figure:
 //
-//   - heap-MiB: growth of the gateway process's HeapInuse;
+//   - heap-MiB, stack-MiB: growth of the gateway process's HeapInuse and
+//     StackInuse;
 //
 //   - goroutines-peak: its goroutines above its baseline at that moment;
 //
@@ -64,9 +64,10 @@ func BenchmarkInFlightGateway(b *testing.B) {
 			}
 			var m inFlightMetrics
 			for b.Loop() {
-				m = g.burst(b, r, call)
+				m = burst(b, r, call, g)
 			}
 			b.ReportMetric(m.heapMiB, "heap-MiB")
+			b.ReportMetric(m.stackMiB, "stack-MiB")
 			b.ReportMetric(float64(m.peak), "goroutines-peak")
 			b.ReportMetric(float64(m.after), "goroutines-after")
 		})
@@ -138,24 +139,36 @@ func freeAddr(b *testing.B) string {
 
 var (
 	heapInuseRE  = regexp.MustCompile(`(?m)^# HeapInuse = (\d+)$`)
+	stackInuseRE = regexp.MustCompile(`(?m)^# Stack = (\d+) /`) // StackInuse / StackSys
 	goroutinesRE = regexp.MustCompile(`^goroutine profile: total (\d+)`)
 )
 
-// heapInuse reads the gateway's HeapInuse after two GCs (the second frees
-// what sync.Pool kept from before the first; see fullGC).
-func (g *gatewayProcess) heapInuse(b *testing.B) int64 {
+// memory reads the gateway's HeapInuse and StackInuse from its heap
+// profile, after two GCs (the second frees what sync.Pool kept from before
+// the first; see fullGC).
+func (g *gatewayProcess) memory(b *testing.B) (heap, stack int64) {
 	b.Helper()
 	var text []byte
 	for range 2 {
 		text = g.get(b, "/debug/pprof/heap?gc=1&debug=1")
 	}
-	m := heapInuseRE.FindSubmatch(text)
+	return memStat(b, heapInuseRE, text), memStat(b, stackInuseRE, text)
+}
+
+func memStat(b *testing.B, re *regexp.Regexp, profile []byte) int64 {
+	b.Helper()
+	m := re.FindSubmatch(profile)
 	if m == nil {
-		b.Fatal("no HeapInuse in the gateway's heap profile")
+		b.Fatalf("no %s in the gateway's heap profile", re)
 	}
-	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	n, err := strconv.ParseInt(string(m[1]), 10, 64)
+	if err != nil {
+		b.Fatal(err)
+	}
 	return n
 }
+
+func (g *gatewayProcess) separate() bool { return true }
 
 // goroutines reads the gateway's goroutine count.
 func (g *gatewayProcess) goroutines(b *testing.B) int {
@@ -181,64 +194,4 @@ func (g *gatewayProcess) get(b *testing.B, path string) []byte {
 		b.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
 	}
 	return body
-}
-
-// burst runs one burst of inFlightCalls calls through the gateway process
-// and measures the process.
-func (g *gatewayProcess) burst(b *testing.B, r *Rig, call func(context.Context) error) inFlightMetrics {
-	b.StopTimer()
-	r.CloseUpstreamConnections()
-	baseline := g.settledGoroutines(b, 0)
-	before := g.heapInuse(b)
-	b.StartTimer()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	r.HoldUpstream()
-	defer r.ReleaseUpstream()
-	var wg sync.WaitGroup
-	errs := make(chan error, inFlightCalls)
-	for range inFlightCalls {
-		wg.Go(func() {
-			if err := call(ctx); err != nil {
-				errs <- err
-			}
-		})
-	}
-	if err := r.WaitUpstreamInFlight(ctx, inFlightCalls); err != nil {
-		b.Fatalf("waiting for %d calls in flight: %v", inFlightCalls, err)
-	}
-	b.StopTimer()
-	m := inFlightMetrics{
-		heapMiB: float64(g.heapInuse(b)-before) / (1 << 20),
-		peak:    g.goroutines(b) - baseline,
-	}
-	r.ReleaseUpstream()
-	b.StartTimer()
-	wg.Wait()
-	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		b.Fatalf("a call failed: %v", err)
-	}
-	r.CloseUpstreamConnections()
-	r.clients.http.CloseIdleConnections() // the REST face's callers keep theirs otherwise
-	m.after = g.settledGoroutines(b, baseline) - baseline
-	b.StartTimer()
-	return m
-}
-
-// settledGoroutines waits (up to 5 s) for the gateway's goroutine count to
-// stop falling, or to reach target, and returns it (see settleGoroutines).
-func (g *gatewayProcess) settledGoroutines(b *testing.B, target int) int {
-	n := g.goroutines(b)
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-		m := g.goroutines(b)
-		if m <= target || (target == 0 && m == n) {
-			return m
-		}
-		n = m
-	}
-	return n
 }

@@ -53,7 +53,7 @@ func BenchmarkInFlight(b *testing.B) {
 			}
 			var m inFlightMetrics
 			for b.Loop() {
-				m = burst(b, r, call)
+				m = burst(b, r, call, thisProcess{})
 			}
 			b.ReportMetric(m.heapMiB, "heap-MiB")
 			b.ReportMetric(m.stackMiB, "stack-MiB")
@@ -77,14 +77,39 @@ func fullGC() {
 	runtime.GC()
 }
 
-// burst runs one burst of inFlightCalls calls and measures it.
-func burst(b *testing.B, r *Rig, call func(context.Context) error) inFlightMetrics {
+// measuredProcess is the process a burst measures: this one
+// ([thisProcess]), or a gateway started on its own ([gatewayProcess]).
+type measuredProcess interface {
+	// memory returns HeapInuse and StackInuse, read after two GCs (see
+	// fullGC).
+	memory(b *testing.B) (heap, stack int64)
+	goroutines(b *testing.B) int
+	// separate reports whether the process is not this one: the callers'
+	// idle connections to it then close after each burst, since they hold
+	// goroutines there.
+	separate() bool
+}
+
+// thisProcess is the benchmark's own process.
+type thisProcess struct{}
+
+func (thisProcess) memory(*testing.B) (heap, stack int64) {
+	fullGC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse), int64(m.StackInuse)
+}
+
+func (thisProcess) goroutines(*testing.B) int { return runtime.NumGoroutine() }
+
+func (thisProcess) separate() bool { return false }
+
+// burst runs one burst of inFlightCalls calls and measures p.
+func burst(b *testing.B, r *Rig, call func(context.Context) error, p measuredProcess) inFlightMetrics {
 	b.StopTimer()
 	r.CloseUpstreamConnections()
-	var before runtime.MemStats
-	baseline := settleGoroutines(0)
-	fullGC()
-	runtime.ReadMemStats(&before)
+	baseline := settleGoroutines(b, p, 0)
+	heapBefore, stackBefore := p.memory(b)
 	b.StartTimer()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -109,13 +134,11 @@ func burst(b *testing.B, r *Rig, call func(context.Context) error) inFlightMetri
 		}
 	}
 	b.StopTimer()
-	var peak runtime.MemStats
-	fullGC()
-	runtime.ReadMemStats(&peak)
+	heap, stack := p.memory(b)
 	m := inFlightMetrics{
-		heapMiB:  float64(int64(peak.HeapInuse)-int64(before.HeapInuse)) / (1 << 20),
-		stackMiB: float64(int64(peak.StackInuse)-int64(before.StackInuse)) / (1 << 20),
-		peak:     runtime.NumGoroutine() - baseline,
+		heapMiB:  float64(heap-heapBefore) / (1 << 20),
+		stackMiB: float64(stack-stackBefore) / (1 << 20),
+		peak:     p.goroutines(b) - baseline,
 	}
 	r.ReleaseUpstream()
 	b.StartTimer()
@@ -125,21 +148,24 @@ func burst(b *testing.B, r *Rig, call func(context.Context) error) inFlightMetri
 	for err := range errs {
 		b.Fatalf("a call failed: %v", err)
 	}
-	m.idle = runtime.NumGoroutine() - baseline
+	m.idle = p.goroutines(b) - baseline
 	r.CloseUpstreamConnections()
-	m.after = settleGoroutines(baseline) - baseline
+	if p.separate() {
+		r.clients.http.CloseIdleConnections()
+	}
+	m.after = settleGoroutines(b, p, baseline) - baseline
 	b.StartTimer()
 	return m
 }
 
-// settleGoroutines waits (up to 5 s) for the goroutine count to stop
+// settleGoroutines waits (up to 5 s) for p's goroutine count to stop
 // falling, or to reach target, and returns it. Connection goroutines end
 // asynchronously after a close; this is measurement, not synchronisation.
-func settleGoroutines(target int) int {
-	n := runtime.NumGoroutine()
+func settleGoroutines(b *testing.B, p measuredProcess, target int) int {
+	n := p.goroutines(b)
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
-		m := runtime.NumGoroutine()
+		m := p.goroutines(b)
 		if m <= target || (target == 0 && m == n) {
 			return m
 		}

@@ -137,6 +137,13 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 	}
 	if hr.Body == nil && r.idempotent() {
 		hr.Body = noReplay{}
+		// A body of unknown length on a GET would make net/http probe it
+		// with a goroutine, a timer and a channel on every request, to
+		// decide between no body and a chunked one; an identity transfer
+		// encoding says there is no chunking, so the empty body is copied
+		// (WriteTo, nothing) and the request goes out as it would without
+		// a body: no Content-Length, no Transfer-Encoding.
+		hr.TransferEncoding = identityEncoding
 	}
 	return hr, nil
 }
@@ -181,5 +188,10 @@ var (
 // being empty, it is sent as no body at all.
 type noReplay struct{}
 
-func (noReplay) Read([]byte) (int, error) { return 0, io.EOF }
-func (noReplay) Close() error             { return nil }
+func (noReplay) Read([]byte) (int, error)         { return 0, io.EOF }
+func (noReplay) WriteTo(io.Writer) (int64, error) { return 0, nil } // io.Copy needs no buffer
+func (noReplay) Close() error                     { return nil }
+
+// identityEncoding is the transfer encoding of a request sent with
+// [noReplay]; RoundTrip never modifies it.
+var identityEncoding = []string{"identity"}

@@ -1,9 +1,11 @@
 package wirejson
 
 import (
-	"google.golang.org/protobuf/encoding/protowire"
+	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -38,14 +40,28 @@ type messageInfo struct {
 // wireField is what [AppendProto] needs of a field, read once from its
 // descriptor instead of through interface calls on every value.
 type wireField struct {
-	fd   protoreflect.FieldDescriptor
-	num  protowire.Number
-	kind protoreflect.Kind
-	// json is the field's JSON name when a key equal to it names this
-	// field (byJSON agrees); guessable is false otherwise.
-	json                          string
+	fd    protoreflect.FieldDescriptor
+	index int
+	num   protowire.Number
+	kind  protoreflect.Kind
+	// quoted is the field's JSON name in quotes, as a key naming the field
+	// is written when it holds no escape; guessable is false when a key
+	// equal to the JSON name does not name this field (byJSON disagrees).
+	quoted                        string
 	guessable                     bool
 	list, map_, message, implicit bool
+}
+
+// plainKey reports whether name is written in JSON as it is, in quotes:
+// strconv.Quote then writes it as JSON does. Protobuf's JSON names are of
+// letters, digits and underscores.
+func plainKey(name string) bool {
+	for i := range len(name) {
+		if c := name[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // child returns the info of the message type of field fd of mi's message,
@@ -85,8 +101,8 @@ func infoOf(md protoreflect.MessageDescriptor) *messageInfo {
 	}
 	for _, fd := range mi.fields {
 		mi.wire = append(mi.wire, wireField{
-			fd: fd, num: fd.Number(), kind: fd.Kind(),
-			json: fd.JSONName(), guessable: mi.byJSON[fd.JSONName()] == fd,
+			fd: fd, index: fd.Index(), num: fd.Number(), kind: fd.Kind(),
+			quoted: strconv.Quote(fd.JSONName()), guessable: mi.byJSON[fd.JSONName()] == fd && plainKey(fd.JSONName()),
 			list: fd.IsList(), map_: fd.IsMap(), message: fd.Message() != nil, implicit: !fd.HasPresence(),
 		})
 	}

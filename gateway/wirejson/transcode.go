@@ -60,41 +60,63 @@ func (t *transcoder) message(mi *messageInfo) error {
 	}
 	var seen uint64 // by field index: a key given twice is left to Unmarshal
 	next := 0       // the field a key most likely names: the one declared after the last key's
-	return t.Object(func(key []byte) error {
+	more, err := t.OpenObject()
+	for ; more && err == nil; more, err = t.NextMember() {
 		var f *wireField
-		if next < len(mi.wire) && mi.wire[next].guessable && string(key) == mi.wire[next].json {
-			f = &mi.wire[next] // bodies list fields in declaration order: no lookup
-		} else if fd, known := mi.byJSON[string(key)]; known {
-			f = &mi.wire[fd.Index()]
+		if next < len(mi.wire) && mi.wire[next].guessable && t.TakeKey(mi.wire[next].quoted) {
+			f = &mi.wire[next] // bodies list fields in declaration order: the key needs no decoding
 		} else {
-			return t.Skip()
+			key, err := t.Key()
+			if err != nil {
+				return err
+			}
+			fd, known := mi.byJSON[string(key)]
+			if !known {
+				if err := t.Skip(); err != nil {
+					return err
+				}
+				continue
+			}
+			f = &mi.wire[fd.Index()]
 		}
-		i := f.fd.Index()
+		i := f.index
 		next = i + 1
 		bit := uint64(1) << i
 		if seen&bit != 0 {
 			return errFallback
 		}
 		seen |= bit
-		if t.Peek() == 'n' {
-			return t.Literal("null") // null leaves the field unset
+		if err := t.field(mi, f); err != nil {
+			return err
 		}
-		switch {
-		case f.map_:
+	}
+	return err
+}
+
+// field transcodes the value of field f of mi's message.
+func (t *transcoder) field(mi *messageInfo, f *wireField) error {
+	if t.Peek() == 'n' {
+		return t.Literal("null") // null leaves the field unset
+	}
+	switch {
+	case f.map_:
+		return errFallback
+	case f.list:
+		if t.Peek() != '[' {
 			return errFallback
-		case f.list:
-			if t.Peek() != '[' {
+		}
+		more, err := t.OpenArray()
+		for ; more && err == nil; more, err = t.NextElement() {
+			if t.Peek() == 'n' {
 				return errFallback
 			}
-			return t.Array(func(int) error {
-				if t.Peek() == 'n' {
-					return errFallback
-				}
-				return t.value(mi, f, false)
-			})
+			if err := t.value(mi, f, false); err != nil {
+				return err
+			}
 		}
-		return t.value(mi, f, f.implicit)
-	})
+		return err
+	}
+	return t.value(mi, f, f.implicit)
 }
 
 // nested transcodes a message value: its length, then its fields. The

@@ -85,6 +85,10 @@ func TestAppendProtoEdges(t *testing.T) {
 		{"fields in declaration order", `{"id":"x","key":"k","version":2,"name":"n"}`, true},
 		{"fields in reverse order", `{"name":"n","version":2,"key":"k","id":"x"}`, true},
 		{"a proto name where the next JSON name is expected", `{"id":"x","integration_types":["a"],"integrationTypes2":1}`, true},
+		{"an escaped key naming the expected field", `{"\u0069d":"x","k\u0065y":"k"}`, true},
+		{"space before the colon of an expected key", "{\"id\" \n:\"x\",\"key\"\t: \"k\"}", true},
+		{"an unknown key the expected one is a prefix of", `{"id":"x","keyX":"k","key":"k2"}`, true},
+		{"the expected key as an unknown key's prefix, then the field", `{"idx":1,"id":"x"}`, true},
 
 		{"int32 overflow", `{"version":2147483648}`, false},
 		{"a number as a string", `{"version":"3"}`, false},
@@ -101,6 +105,11 @@ func TestAppendProtoEdges(t *testing.T) {
 		{"empty", ``, false},
 		{"trailing data", `{} {}`, false},
 		{"truncated", `{"id":"x"`, false},
+		{"truncated after an expected key", `{"id"`, false},
+		{"truncated after the colon of an expected key", `{"id":`, false},
+		{"an expected key without its colon", `{"id" "x"}`, false},
+		{"a trailing comma", `{"id":"x",}`, false},
+		{"a trailing comma in an array", `{"integrationTypes":["a",]}`, false},
 		{"bad literal", `{"private":tru}`, false},
 		{"deep nesting in an unknown field", `{"x":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, false},
 	}

@@ -102,58 +102,132 @@ func (s *Scanner) leave() { s.depth-- }
 // with the key (as [Scanner.StringBytes] returns it: do not keep it) and the
 // scanner positioned at the value. each must consume the value.
 func (s *Scanner) Object(each func(key []byte) error) error {
-	if err := s.open('{'); err != nil {
-		return err
+	more, err := s.OpenObject()
+	for ; more && err == nil; more, err = s.NextMember() {
+		var key []byte
+		if key, err = s.Key(); err != nil {
+			break
+		}
+		if err = each(key); err != nil {
+			break
+		}
 	}
-	defer s.leave()
+	return err
+}
+
+// OpenObject consumes the '{' of the object at the current position, one
+// level deeper, and reports whether a member follows. The members are then
+// read in turn, each as its key ([Scanner.Key] or [Scanner.TakeKey]) and its
+// value, with [Scanner.NextMember] after each value, until NextMember
+// reports none. It is [Scanner.Object] without a function call per member,
+// for loops that are hot enough to care. After an error the scanner is
+// of no further use.
+func (s *Scanner) OpenObject() (more bool, err error) {
+	if err := s.open('{'); err != nil {
+		return false, err
+	}
 	if s.Peek() == '}' {
 		s.pos++
-		return nil
+		s.leave()
+		return false, nil
 	}
-	for {
-		if c := s.Peek(); c != '"' {
-			if c == 0 {
-				return &SyntaxError{Err: errEOF}
-			}
-			return s.syntax("invalid character %q, want an object key", s.at())
+	return true, nil
+}
+
+// Key consumes a member's key and the colon after it, and returns the key
+// as [Scanner.StringBytes] does.
+func (s *Scanner) Key() ([]byte, error) {
+	if c := s.Peek(); c != '"' {
+		if c == 0 {
+			return nil, &SyntaxError{Err: errEOF}
 		}
-		key, err := s.StringBytes()
-		if err != nil {
-			return err
-		}
-		if err := s.expect(':'); err != nil {
-			return err
-		}
-		if err := each(key); err != nil {
-			return err
-		}
-		if s.Peek() != ',' {
-			return s.close('}', "an object member")
-		}
-		s.pos++
+		return nil, s.syntax("invalid character %q, want an object key", s.at())
 	}
+	key, err := s.StringBytes()
+	if err != nil {
+		return nil, err
+	}
+	return key, s.expect(':')
+}
+
+// TakeKey consumes a member's key and the colon after it when the key is
+// written as quoted (a key in its quotes, holding no character JSON must
+// escape) and reports whether it was; otherwise it consumes nothing. It
+// saves decoding the key when the caller can guess it.
+func (s *Scanner) TakeKey(quoted string) bool {
+	s.skipSpace()
+	end := s.pos + len(quoted)
+	if end >= len(s.data) || string(s.data[s.pos:end]) != quoted {
+		return false
+	}
+	for ; end < len(s.data); end++ {
+		switch s.data[end] {
+		case ':':
+			s.pos = end + 1
+			return true
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return false
+	}
+	return false
+}
+
+// NextMember is called after a member's value: it consumes the ',' before
+// the next member and reports true, or the '}' that ends the object (one
+// level up) and reports false.
+func (s *Scanner) NextMember() (more bool, err error) {
+	return s.next('}', "an object member")
 }
 
 // Array calls each for every element of the array at the current position,
 // with the scanner positioned at the element. each must consume it.
 func (s *Scanner) Array(each func(i int) error) error {
-	if err := s.open('['); err != nil {
-		return err
+	more, err := s.OpenArray()
+	for i := 0; more && err == nil; i++ {
+		if err = each(i); err != nil {
+			break
+		}
+		more, err = s.NextElement()
 	}
-	defer s.leave()
+	return err
+}
+
+// OpenArray consumes the '[' of the array at the current position, one
+// level deeper, and reports whether an element follows; each element is
+// then followed by [Scanner.NextElement], as [Scanner.OpenObject]'s members
+// are.
+func (s *Scanner) OpenArray() (more bool, err error) {
+	if err := s.open('['); err != nil {
+		return false, err
+	}
 	if s.Peek() == ']' {
 		s.pos++
-		return nil
+		s.leave()
+		return false, nil
 	}
-	for i := 0; ; i++ {
-		if err := each(i); err != nil {
-			return err
-		}
-		if s.Peek() != ',' {
-			return s.close(']', "an array element")
-		}
+	return true, nil
+}
+
+// NextElement is called after an element: it consumes the ',' before the
+// next one and reports true, or the ']' that ends the array (one level up)
+// and reports false.
+func (s *Scanner) NextElement() (more bool, err error) {
+	return s.next(']', "an array element")
+}
+
+// next consumes the ',' after a member or element, or the delimiter that
+// closes its container.
+func (s *Scanner) next(close byte, what string) (bool, error) {
+	if s.Peek() == ',' {
 		s.pos++
+		return true, nil
 	}
+	if err := s.close(close, what); err != nil {
+		return false, err
+	}
+	s.leave()
+	return false, nil
 }
 
 // open consumes the delimiter c that opens a container, one level deeper.

@@ -97,7 +97,7 @@ func BenchmarkInFlightGateway(b *testing.B) {
 // heapProfiles is the directory BenchmarkInFlightGateway saves the
 // gateway's heap profiles in; none are saved when it is empty.
 var heapProfiles = flag.String("inflight.heapprofiles", "",
-	"directory for the gateway process's heap profiles of BenchmarkInFlightGateway (face-base.pb.gz, face-peak.pb.gz); the gateway then samples every allocation, which inflates heap-MiB")
+	"directory for the gateway process's heap profiles of BenchmarkInFlightGateway (face-base.pb.gz, face-peak.pb.gz); the gateway then samples every allocation, and heap-MiB is not the P5 figure")
 
 // buildGateway builds cmd/connect-gateway into the benchmark's temporary
 // directory.

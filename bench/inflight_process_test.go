@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -37,6 +38,22 @@ import (
 //     connections and the callers closed theirs.
 //
 //     go test -run '^$' -bench InFlightGateway -benchtime 2x -count 5 ./bench
+//
+// With -inflight.heapprofiles=DIR it also saves the gateway's heap profile
+// (proto, /debug/pprof/heap?gc=1 after the two GCs of each reading) before
+// and at the peak of each face's last burst, as DIR/{grpc,rest}-base.pb.gz
+// and DIR/{grpc,rest}-peak.pb.gz, and starts the gateway with
+// GODEBUG=memprofilerate=1, so that the profiles record every allocation.
+// The heap-MiB of such a run is not the P5 figure: the sampling changes the
+// process it measures (it keeps a record per allocation and slows every
+// one); what the run is for is the profiles' difference in use, divided by
+// owner with internal/cmd/profowners. A process's first burst allocates
+// its goroutines' descriptors (runtime.malg) and later bursts reuse them,
+// as in the P5 runs, so take the profiles of a second burst:
+//
+//	go test -run '^$' -bench InFlightGateway -benchtime 2x -count 1 ./bench -args -inflight.heapprofiles=/tmp/p5
+//	go tool pprof -traces -sample_index=inuse_space -diff_base /tmp/p5/rest-base.pb.gz /tmp/p5/rest-peak.pb.gz | \
+//	  go run ./internal/cmd/profowners -calls 1000
 func BenchmarkInFlightGateway(b *testing.B) {
 	bin := buildGateway(b)
 	for _, face := range []string{"grpc", "rest"} {
@@ -51,6 +68,9 @@ func BenchmarkInFlightGateway(b *testing.B) {
 			}
 			defer r.Close()
 			g := startGatewayProcess(b, bin, r.UpstreamURL)
+			if *heapProfiles != "" {
+				g.profiles = filepath.Join(*heapProfiles, face)
+			}
 			var call func(context.Context) error
 			if face == "grpc" {
 				cc, err := grpc.NewClient(g.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -74,6 +94,11 @@ func BenchmarkInFlightGateway(b *testing.B) {
 	}
 }
 
+// heapProfiles is the directory BenchmarkInFlightGateway saves the
+// gateway's heap profiles in; none are saved when it is empty.
+var heapProfiles = flag.String("inflight.heapprofiles", "",
+	"directory for the gateway process's heap profiles of BenchmarkInFlightGateway (face-base.pb.gz, face-peak.pb.gz); the gateway then samples every allocation, and heap-MiB is not the P5 figure")
+
 // buildGateway builds cmd/connect-gateway into the benchmark's temporary
 // directory.
 func buildGateway(b *testing.B) string {
@@ -90,6 +115,9 @@ func buildGateway(b *testing.B) string {
 // gatewayProcess is a connect-gateway process the benchmark started.
 type gatewayProcess struct {
 	grpcAddr, httpAddr, debugAddr string
+	// profiles, when set, is the path prefix memory saves heap profiles
+	// under: profiles-base.pb.gz, profiles-peak.pb.gz.
+	profiles string
 }
 
 // startGatewayProcess starts the gateway binary on upstream with room for
@@ -103,6 +131,12 @@ func startGatewayProcess(b *testing.B, bin, upstream string) *gatewayProcess {
 		"--upstream", upstream, "--auth", "passthrough", "--log-level", "error", "--reflection=false",
 		"--max-concurrent-upstream", limit, "--grpc-max-concurrent-streams", limit)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if *heapProfiles != "" {
+		if err := os.MkdirAll(*heapProfiles, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		cmd.Env = append(os.Environ(), "GODEBUG=memprofilerate=1")
+	}
 	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -145,12 +179,18 @@ var (
 
 // memory reads the gateway's HeapInuse and StackInuse from its heap
 // profile, after two GCs (the second frees what sync.Pool kept from before
-// the first; see fullGC).
-func (g *gatewayProcess) memory(b *testing.B) (heap, stack int64) {
+// the first; see fullGC), and saves the profile itself if g.profiles is
+// set.
+func (g *gatewayProcess) memory(b *testing.B, moment string) (heap, stack int64) {
 	b.Helper()
 	var text []byte
 	for range 2 {
 		text = g.get(b, "/debug/pprof/heap?gc=1&debug=1")
+	}
+	if g.profiles != "" {
+		if err := os.WriteFile(g.profiles+"-"+moment+".pb.gz", g.get(b, "/debug/pprof/heap?gc=1"), 0o644); err != nil {
+			b.Fatal(err)
+		}
 	}
 	return memStat(b, heapInuseRE, text), memStat(b, stackInuseRE, text)
 }

@@ -81,8 +81,9 @@ func fullGC() {
 // ([thisProcess]), or a gateway started on its own ([gatewayProcess]).
 type measuredProcess interface {
 	// memory returns HeapInuse and StackInuse, read after two GCs (see
-	// fullGC).
-	memory(b *testing.B) (heap, stack int64)
+	// fullGC), at a moment of the burst: "base" before it, "peak" with
+	// every call in flight.
+	memory(b *testing.B, moment string) (heap, stack int64)
 	goroutines(b *testing.B) int
 	// separate reports whether the process is not this one: the callers'
 	// idle connections to it then close after each burst, since they hold
@@ -93,7 +94,7 @@ type measuredProcess interface {
 // thisProcess is the benchmark's own process.
 type thisProcess struct{}
 
-func (thisProcess) memory(*testing.B) (heap, stack int64) {
+func (thisProcess) memory(*testing.B, string) (heap, stack int64) {
 	fullGC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
@@ -109,7 +110,7 @@ func burst(b *testing.B, r *Rig, call func(context.Context) error, p measuredPro
 	b.StopTimer()
 	r.CloseUpstreamConnections()
 	baseline := settleGoroutines(b, p, 0)
-	heapBefore, stackBefore := p.memory(b)
+	heapBefore, stackBefore := p.memory(b, "base")
 	b.StartTimer()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -134,7 +135,7 @@ func burst(b *testing.B, r *Rig, call func(context.Context) error, p measuredPro
 		}
 	}
 	b.StopTimer()
-	heap, stack := p.memory(b)
+	heap, stack := p.memory(b, "peak")
 	m := inFlightMetrics{
 		heapMiB:  float64(heap-heapBefore) / (1 << 20),
 		stackMiB: float64(stack-stackBefore) / (1 << 20),

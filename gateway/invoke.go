@@ -66,8 +66,11 @@ type callOut struct {
 	upstreamStatus int    // 0 when no answer came
 	connectCode    string // the error's label (see reasonOf), set by scrubCall
 	attempts       int
-	// body is the success body when callIn.rawBody (JSON) asked for it.
-	body []byte
+	// body is the success body when callIn.rawBody (JSON) asked for it;
+	// its memory goes back to the upstream client's pool with
+	// answer.Recycle once the face has written it.
+	body   []byte
+	answer *upstream.Response
 	// wire is the success body in protobuf binary when callIn.wireBody
 	// asked for it and the transcoder took it.
 	wire mem.Buffer
@@ -138,11 +141,12 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 		return nil, out, terr
 	}
 	if in.rawBody {
-		out.body = resp.Body
+		out.body, out.answer = resp.Body, resp
 		return nil, out, nil
 	}
 	if in.wireBody {
 		if wire, ok := r.transcodeResponse(resp.Body); ok {
+			resp.Recycle() // the wire form is a copy
 			out.wire = wire
 			return nil, out, nil
 		}

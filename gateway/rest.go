@@ -134,7 +134,10 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 		}
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(out.upstreamStatus) // the upstream's own: 201 on create and update, 202 on Deployment delete
-		_, _ = w.Write(body)
+		_, _ = w.Write(body)              // net/http copies it or writes it before returning
+		if out.answer != nil {
+			out.answer.Recycle()
+		}
 	}
 }
 

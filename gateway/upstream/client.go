@@ -283,7 +283,7 @@ func (c *Client) roundTrip(ctx context.Context, st *callState) outcome {
 		return outcome{err: classify(ctx, err, trace.written.Load())}
 	}
 	defer hresp.Body.Close()
-	body, err := c.readBody(hresp)
+	body, buf, err := c.readBody(hresp)
 	if err != nil {
 		if e, ok := errors.AsType[*Error](err); ok {
 			return outcome{err: e}
@@ -291,25 +291,26 @@ func (c *Client) roundTrip(ctx context.Context, st *callState) outcome {
 		return outcome{err: classify(ctx, fmt.Errorf("reading the response body: %w", err), true)}
 	}
 	return outcome{
-		resp:       &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: body},
+		resp:       &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: body, buf: buf},
 		retryAfter: parseRetryAfter(hresp.Header.Get("Retry-After"), time.Now()),
 	}
 }
 
 // readBody reads the body, at most maxResp bytes of it plus one chunk of
-// limitread's: a body of known length into one buffer, one of unknown
-// length without the growth churn of io.ReadAll.
-func (c *Client) readBody(resp *http.Response) ([]byte, error) {
+// limitread's: a body of known length into one buffer (pooled memory, for
+// [Response.Recycle], when it is small), one of unknown length without the
+// growth churn of io.ReadAll.
+func (c *Client) readBody(resp *http.Response) ([]byte, limitread.Buffer, error) {
 	if resp.ContentLength > c.maxResp {
-		return nil, &Error{Kind: KindResponseTooLarge, Written: true,
+		return nil, limitread.Buffer{}, &Error{Kind: KindResponseTooLarge, Written: true,
 			Err: fmt.Errorf("Content-Length is %d, the limit is %d", resp.ContentLength, c.maxResp)}
 	}
-	body, over, err := limitread.Read(resp.Body, resp.ContentLength, c.maxResp)
+	body, buf, over, err := limitread.ReadPooled(resp.Body, resp.ContentLength, c.maxResp)
 	if over {
-		return nil, &Error{Kind: KindResponseTooLarge, Written: true,
+		return nil, limitread.Buffer{}, &Error{Kind: KindResponseTooLarge, Written: true,
 			Err: fmt.Errorf("body is over the limit of %d bytes", c.maxResp)}
 	}
-	return body, err
+	return body, buf, err
 }
 
 // Acquire takes one of the client's concurrency slots (see

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/connect-gateway/connect-gateway/gateway/internal/limitread"
 )
 
 // Request is one upstream call.
@@ -65,6 +67,18 @@ type Response struct {
 	BudgetExhausted bool
 	// CorrelationID is the X-Correlation-ID that was sent.
 	CorrelationID string
+
+	buf limitread.Buffer // Body's memory, when pooled
+}
+
+// Recycle hands the memory of the body back for the bodies of later
+// responses, and sets Body to nil. The caller must be done with the body:
+// nothing may use Body, or any slice of it, afterwards (a translated error,
+// which keeps the body, must not be made of a recycled response). A
+// response that is not recycled is garbage as any other.
+func (r *Response) Recycle() {
+	r.Body = nil
+	r.buf.Recycle()
 }
 
 // excludedHeaders are set by the client itself or must not be forwarded.

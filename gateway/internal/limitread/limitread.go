@@ -11,7 +11,9 @@ package limitread
 import (
 	"errors"
 	"io"
+	"math/bits"
 	"sync"
+	"unsafe"
 )
 
 const chunkSize = 32 << 10
@@ -29,8 +31,84 @@ var ErrLonger = errors.New("body longer than its declared length")
 // that arrive.
 func Read(r io.Reader, length, limit int64) (body []byte, over bool, err error) {
 	if length >= 0 && length <= min(limit, chunkSize) {
-		return readKnown(r, length)
+		return readKnown(r, length, make([]byte, length+1))
 	}
+	return readUnknown(r, length, limit)
+}
+
+// A Buffer is the memory of a body [ReadPooled] read, to hand back with
+// [Buffer.Recycle] once nothing uses the body any more; the zero Buffer
+// holds nothing.
+type Buffer struct {
+	start *byte // the pooled allocation, of size 1<<(class+minClass); nil for none
+	class int
+}
+
+// ReadPooled is [Read] for a body its caller is done with soon (decoded,
+// copied on, or written out): a body of known length up to 16 KiB is read
+// into pooled memory, which buf hands back. A body that is not recycled is
+// only garbage, like Read's.
+func ReadPooled(r io.Reader, length, limit int64) (body []byte, buf Buffer, over bool, err error) {
+	if length >= 0 && length <= min(limit, chunkSize) {
+		if c := classOf(int(length) + 1); c >= 0 {
+			mem := getClass(c)
+			body, over, err = readKnown(r, length, mem[:length+1])
+			if err != nil || over {
+				putClass(c, mem)
+				return nil, Buffer{}, over, err
+			}
+			return body, Buffer{start: unsafe.SliceData(mem), class: c}, false, nil
+		}
+	}
+	body, over, err = Read(r, length, limit)
+	return body, Buffer{}, over, err
+}
+
+// Recycle hands the body's memory back for a later body. Nothing may use
+// the body (or any slice of it) afterwards; b is zeroed, so that a second
+// call does nothing.
+func (b *Buffer) Recycle() {
+	if b.start != nil {
+		putClass(b.class, unsafe.Slice(b.start, 1<<(b.class+minClass)))
+		*b = Buffer{}
+	}
+}
+
+// Pooled bodies come in power-of-two sizes from 512 bytes to 16 KiB: the
+// Connect API's resources and error bodies are a few KiB, and a larger
+// body is rare enough to be read as Read reads it.
+const (
+	minClass = 9
+	maxClass = 14
+)
+
+// classes pool each size's memory by a pointer to its first byte, which
+// needs no allocation to go into an interface and keeps the whole buffer
+// alive.
+var classes [maxClass - minClass + 1]sync.Pool
+
+// classOf returns the pool of the smallest size that holds n bytes, or -1
+// when n is over the largest.
+func classOf(n int) int {
+	if n > 1<<maxClass {
+		return -1
+	}
+	return max(bits.Len(uint(n-1))-minClass, 0)
+}
+
+func getClass(c int) []byte {
+	size := 1 << (c + minClass)
+	if p, ok := classes[c].Get().(*byte); ok {
+		return unsafe.Slice(p, size)
+	}
+	return make([]byte, size)
+}
+
+func putClass(c int, mem []byte) { classes[c].Put(unsafe.SliceData(mem)) }
+
+// readUnknown reads a body of unknown length, or of a length over a chunk,
+// through pooled chunks.
+func readUnknown(r io.Reader, length, limit int64) (body []byte, over bool, err error) {
 	var held []*[chunkSize]byte
 	defer func() {
 		for _, c := range held {
@@ -66,10 +144,10 @@ func Read(r io.Reader, length, limit int64) (body []byte, over bool, err error) 
 	return body, false, nil
 }
 
-func readKnown(r io.Reader, length int64) ([]byte, bool, error) {
-	// The body, and one byte past it to see that it ends there: one
-	// allocation (a separate byte would escape to the heap through r).
-	buf := make([]byte, length+1)
+// readKnown reads a body of the declared length into buf, which holds it
+// and one byte past it, to see that it ends there (a separate byte would
+// escape to the heap through r).
+func readKnown(r io.Reader, length int64, buf []byte) ([]byte, bool, error) {
 	body := buf[:length:length]
 	if _, err := io.ReadFull(r, body); err != nil {
 		if err == io.EOF {

@@ -104,6 +104,7 @@ bench: ## Benchmarks (gateway vs floor vs vanguard, translate, upstream, wirejso
 	$(BENCHSTAT) .build/bench.txt
 
 BENCH_ROUNDS ?= 8
+BENCH_TIME ?= 1s
 
 .PHONY: bench-figures
 bench-figures: ## The performance goals of BENCHMARKS.md as ratios paired within each of BENCH_ROUNDS rounds of every path (about 10 min)
@@ -111,7 +112,7 @@ bench-figures: ## The performance goals of BENCHMARKS.md as ratios paired within
 	go test -c -o .build/bench.test ./bench
 	rm -f .build/rounds.txt
 	for i in $$(seq $(BENCH_ROUNDS)); do \
-		(cd bench && ../.build/bench.test -test.run '^$$' -test.bench 'Call/' -test.benchmem -test.count 1) | tee -a .build/rounds.txt; \
+		(cd bench && ../.build/bench.test -test.run '^$$' -test.bench 'Call/' -test.benchmem -test.count 1 -test.benchtime $(BENCH_TIME)) | tee -a .build/rounds.txt; \
 	done
 	go run ./internal/cmd/benchfigures < .build/rounds.txt
 
@@ -125,8 +126,8 @@ bench-compare: ## BENCH_BASE=<git revision>: bench-figures for the tree and for 
 	go test -c -o .build/bench.test ./bench
 	rm -f .build/rounds.txt .build/rounds-base.txt
 	for i in $$(seq $(BENCH_ROUNDS)); do \
-		(cd .build/base/bench && ../../bench-base.test -test.run '^$$' -test.bench 'Call/' -test.benchmem -test.count 1) | tee -a .build/rounds-base.txt; \
-		(cd bench && ../.build/bench.test -test.run '^$$' -test.bench 'Call/' -test.benchmem -test.count 1) | tee -a .build/rounds.txt; \
+		(cd .build/base/bench && ../../bench-base.test -test.run '^$$' -test.bench 'Call/' -test.benchmem -test.count 1 -test.benchtime $(BENCH_TIME)) | tee -a .build/rounds-base.txt; \
+		(cd bench && ../.build/bench.test -test.run '^$$' -test.bench 'Call/' -test.benchmem -test.count 1 -test.benchtime $(BENCH_TIME)) | tee -a .build/rounds.txt; \
 	done
 	@echo "== $(BENCH_BASE)"
 	go run ./internal/cmd/benchfigures < .build/rounds-base.txt

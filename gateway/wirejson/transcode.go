@@ -23,11 +23,12 @@ import (
 // the error. Whatever AppendProto accepts, Unmarshal decodes into an equal
 // message; FuzzAppendProtoMatchesUnmarshal checks it.
 func AppendProto(b, data []byte, md protoreflect.MessageDescriptor) ([]byte, bool) {
-	t := transcoder{Scanner: jsoncore.NewScanner(data, maxDepth), out: b}
-	if t.Peek() != '{' || t.message(infoOf(md)) != nil || t.Peek() != 0 {
+	t := transcoder{Scanner: jsoncore.NewScanner(data, maxDepth)}
+	out, err := t.message(b, infoOf(md))
+	if err != nil || t.Peek() != 0 {
 		return b, false
 	}
-	return t.out, true
+	return out, true
 }
 
 // AppendProtoField is [AppendProto] for a message that is field num of an
@@ -35,28 +36,31 @@ func AppendProto(b, data []byte, md protoreflect.MessageDescriptor) ([]byte, boo
 // is the whole encoding of an enclosing message whose only field it is
 // (a response whose google.api.http response_body is that field).
 func AppendProtoField(b []byte, num protowire.Number, data []byte, md protoreflect.MessageDescriptor) ([]byte, bool) {
-	t := transcoder{Scanner: jsoncore.NewScanner(data, maxDepth), out: protowire.AppendTag(b, num, protowire.BytesType)}
-	if t.Peek() != '{' || t.nested(infoOf(md)) != nil || t.Peek() != 0 {
+	t := transcoder{Scanner: jsoncore.NewScanner(data, maxDepth)}
+	out, err := t.nested(protowire.AppendTag(b, num, protowire.BytesType), infoOf(md))
+	if err != nil || t.Peek() != 0 {
 		return b, false
 	}
-	return t.out, true
+	return out, true
 }
 
 // errFallback stops the transcoder: the input is left to Unmarshal.
 var errFallback = errors.New("wirejson: left to Unmarshal")
 
-// transcoder writes protobuf wire bytes while it scans JSON.
+// transcoder writes protobuf wire bytes while it scans JSON. Its methods
+// take the output and return it longer, rather than keep it in a field: a
+// slice kept in a struct would be stored through a pointer on every append,
+// which costs a write barrier each time while the collector is marking.
 type transcoder struct {
 	jsoncore.Scanner
-	out []byte
 }
 
 // message transcodes the object at the current position as the fields of
 // mi's message, in document order (protobuf parsers accept fields in any
-// order).
-func (t *transcoder) message(mi *messageInfo) error {
+// order), appending them to out.
+func (t *transcoder) message(out []byte, mi *messageInfo) ([]byte, error) {
 	if mi.wkt != nil || mi.wrapper != nil || len(mi.fields) > 64 || t.Peek() != '{' {
-		return errFallback
+		return out, errFallback
 	}
 	var seen uint64 // by field index: a key given twice is left to Unmarshal
 	next := 0       // the field a key most likely names: the one declared after the last key's
@@ -68,12 +72,12 @@ func (t *transcoder) message(mi *messageInfo) error {
 		} else {
 			key, err := t.Key()
 			if err != nil {
-				return err
+				return out, err
 			}
 			fd, known := mi.byJSON[string(key)]
 			if !known {
 				if err := t.Skip(); err != nil {
-					return err
+					return out, err
 				}
 				continue
 			}
@@ -83,123 +87,116 @@ func (t *transcoder) message(mi *messageInfo) error {
 		next = i + 1
 		bit := uint64(1) << i
 		if seen&bit != 0 {
-			return errFallback
+			return out, errFallback
 		}
 		seen |= bit
-		if err := t.field(mi, f); err != nil {
-			return err
+		if out, err = t.field(out, mi, f); err != nil {
+			return out, err
 		}
 	}
-	return err
+	return out, err
 }
 
 // field transcodes the value of field f of mi's message.
-func (t *transcoder) field(mi *messageInfo, f *wireField) error {
+func (t *transcoder) field(out []byte, mi *messageInfo, f *wireField) ([]byte, error) {
 	if t.Peek() == 'n' {
-		return t.Literal("null") // null leaves the field unset
+		return out, t.Literal("null") // null leaves the field unset
 	}
 	switch {
 	case f.map_:
-		return errFallback
+		return out, errFallback
 	case f.list:
 		if t.Peek() != '[' {
-			return errFallback
+			return out, errFallback
 		}
 		more, err := t.OpenArray()
 		for ; more && err == nil; more, err = t.NextElement() {
 			if t.Peek() == 'n' {
-				return errFallback
+				return out, errFallback
 			}
-			if err := t.value(mi, f, false); err != nil {
-				return err
+			if out, err = t.value(out, mi, f, false); err != nil {
+				return out, err
 			}
 		}
-		return err
+		return out, err
 	}
-	return t.value(mi, f, f.implicit)
+	return t.value(out, mi, f, f.implicit)
 }
 
 // nested transcodes a message value: its length, then its fields. The
 // length is written in one byte first and widened when the encoding turns
 // out longer than 127 bytes.
-func (t *transcoder) nested(mi *messageInfo) error {
-	start := len(t.out)
-	t.out = append(t.out, 0)
-	if err := t.message(mi); err != nil {
-		return err
+func (t *transcoder) nested(out []byte, mi *messageInfo) ([]byte, error) {
+	start := len(out)
+	out, err := t.message(append(out, 0), mi)
+	if err != nil {
+		return out, err
 	}
-	n := len(t.out) - start - 1
+	n := len(out) - start - 1
 	if n < 0x80 {
-		t.out[start] = byte(n)
-		return nil
+		out[start] = byte(n)
+		return out, nil
 	}
 	k := protowire.SizeVarint(uint64(n))
 	for range k - 1 {
-		t.out = append(t.out, 0)
+		out = append(out, 0)
 	}
-	copy(t.out[start+k:], t.out[start+1:start+1+n])
-	protowire.AppendVarint(t.out[start:start], uint64(n))
-	return nil
+	copy(out[start+k:], out[start+1:start+1+n])
+	protowire.AppendVarint(out[start:start], uint64(n))
+	return out, nil
 }
 
 // value transcodes one value of field f of mi's message (an element when
 // fd is a list). implicit is set for a field without presence, whose zero
 // value proto3 does not encode.
-func (t *transcoder) value(mi *messageInfo, f *wireField, implicit bool) error {
+func (t *transcoder) value(out []byte, mi *messageInfo, f *wireField, implicit bool) ([]byte, error) {
 	num := f.num
 	if f.message {
-		t.out = protowire.AppendTag(t.out, num, protowire.BytesType)
-		return t.nested(mi.child(f.fd))
+		return t.nested(protowire.AppendTag(out, num, protowire.BytesType), mi.child(f.fd))
 	}
 	c := t.Peek()
 	switch f.kind {
 	case protoreflect.StringKind:
 		if c != '"' {
-			return errFallback
+			return out, errFallback
 		}
 		s, err := t.StringBytes() // always valid UTF-8
 		if err != nil || (implicit && len(s) == 0) {
-			return err
+			return out, err
 		}
-		t.out = protowire.AppendTag(t.out, num, protowire.BytesType)
-		t.out = protowire.AppendBytes(t.out, s)
-		return nil
+		return protowire.AppendBytes(protowire.AppendTag(out, num, protowire.BytesType), s), nil
 	case protoreflect.BoolKind:
 		var v uint64
 		switch c {
 		case 't':
 			if err := t.Literal("true"); err != nil {
-				return err
+				return out, err
 			}
 			v = 1
 		case 'f':
 			if err := t.Literal("false"); err != nil || implicit {
-				return err
+				return out, err
 			}
 		default:
-			return errFallback
+			return out, errFallback
 		}
-		t.out = protowire.AppendTag(t.out, num, protowire.VarintType)
-		t.out = protowire.AppendVarint(t.out, v)
-		return nil
+		return protowire.AppendVarint(protowire.AppendTag(out, num, protowire.VarintType), v), nil
 	case protoreflect.Int32Kind, protoreflect.Int64Kind:
 		if c != '-' && (c < '0' || c > '9') {
-			return errFallback
+			return out, errFallback
 		}
 		b, err := t.Number()
 		if err != nil {
-			return err
+			return out, err
 		}
 		n, ok := jsoncore.ParseInt(b)
 		if !ok || (f.kind == protoreflect.Int32Kind && (n < -1<<31 || n >= 1<<31)) {
-			return errFallback
+			return out, errFallback
 		}
 		if implicit && n == 0 {
-			return nil
+			return out, nil
 		}
-		t.out = protowire.AppendTag(t.out, num, protowire.VarintType)
-		t.out = protowire.AppendVarint(t.out, uint64(n)) // int32 too: sign-extended, as protobuf encodes it
-		return nil
+		return protowire.AppendVarint(protowire.AppendTag(out, num, protowire.VarintType), uint64(n)), nil // int32 too: sign-extended, as protobuf encodes it
 	}
-	return errFallback
+	return out, errFallback
 }

@@ -189,10 +189,15 @@ func (c *traceCarrier) extract(ctx context.Context) context.Context {
 }
 
 // incomingTraceContext returns ctx with the trace context of its incoming
-// gRPC metadata.
+// gRPC metadata. tracestate is looked up only beside a traceparent: alone
+// it means nothing (W3C Trace Context), and a key that is absent costs a
+// pass over all the metadata.
 func incomingTraceContext(ctx context.Context) context.Context {
 	var c traceCarrier
 	for i, k := range traceKeys {
+		if i == 1 && c[0] == "" {
+			continue
+		}
 		if v := metadata.ValueFromIncomingContext(ctx, k); len(v) > 0 {
 			c[i] = strings.Join(v, ",")
 		}

@@ -2,7 +2,8 @@
 // package's BenchmarkCall (`go test -bench Call -count 1`, run N times one
 // after the other) and prints the performance goals of BENCHMARKS.md as measured:
 // each ratio is taken within a round, where both sides ran minutes apart at
-// most, and the median of the rounds is reported with its range. On a
+// most, and the median of the rounds is reported with the middle half of
+// the rounds (its quartiles) and the range. On a
 // shared machine whose speed drifts by tens of percent from one minute to
 // the next, a ratio of medians taken at different times says little; a
 // median of paired ratios says more.
@@ -78,9 +79,11 @@ func key(scenario, target, mode string) string {
 	return "scenario=" + scenario + "/target=" + target + "/mode=" + mode
 }
 
-// ratio is the median, minimum and maximum over the rounds of num/den.
+// ratio is the median, quartiles, minimum and maximum over the rounds of
+// num/den.
 type ratio struct {
 	median, min, max float64
+	q1, q3           float64 // the middle half of the rounds lies between them
 	n                int
 	numMedian        float64
 	denMedian        float64
@@ -137,16 +140,23 @@ func (rs rounds) ratio(num, den term, unit string) (ratio, error) {
 		}
 		qs, nums, dens = append(qs, x/y), append(nums, x), append(dens, y)
 	}
-	return ratio{median: median(qs), min: slices.Min(qs), max: slices.Max(qs), n: n,
+	return ratio{median: median(qs), q1: quantile(qs, .25), q3: quantile(qs, .75), min: slices.Min(qs), max: slices.Max(qs), n: n,
 		numMedian: median(nums), denMedian: median(dens)}, nil
 }
 
-func median(v []float64) float64 {
+func median(v []float64) float64 { return quantile(v, .5) }
+
+// quantile is the q-quantile of v, interpolated linearly between the
+// values of the ranks around it (the median of an even count is the mean
+// of the middle two).
+func quantile(v []float64, q float64) float64 {
 	s := slices.Sorted(slices.Values(v))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
+	pos := q * float64(len(s)-1)
+	i := int(pos)
+	if i+1 >= len(s) {
+		return s[len(s)-1]
 	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return s[i] + (pos-float64(i))*(s[i+1]-s[i])
 }
 
 // figure is one performance goal read from the rounds.
@@ -209,8 +219,8 @@ func run(r io.Reader, w io.Writer) error {
 
 // report writes the goals, as measured in rs, to w.
 func report(rs rounds, w io.Writer) error {
-	fmt.Fprintln(w, "| goal | medians (µs) | ratio, median of rounds | range | rounds | met? |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|--:|---|")
+	fmt.Fprintln(w, "| goal | medians (µs) | ratio, median of rounds | middle half | range | rounds | met? |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|---|")
 	for _, f := range figures {
 		num, den := term{key: f.num, less: f.less}, term{key: f.den}
 		if f.inverse {
@@ -230,8 +240,8 @@ func report(rs rounds, w io.Writer) error {
 		if f.less != nil {
 			met = "would be " + met + " were grpc-go's share free"
 		}
-		fmt.Fprintf(w, "| %s | %.0f / %.0f | %.2f × | %.2f–%.2f | %d | %s |\n",
-			f.goal, q.numMedian/1e3, q.denMedian/1e3, q.median, q.min, q.max, q.n, met)
+		fmt.Fprintf(w, "| %s | %.0f / %.0f | %.2f × | %.2f–%.2f | %.2f–%.2f | %d | %s |\n",
+			f.goal, q.numMedian/1e3, q.denMedian/1e3, q.median, q.q1, q.q3, q.min, q.max, q.n, met)
 	}
 	return nil
 }

@@ -43,18 +43,39 @@ func TestFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"| P1 gRPC get ÷ floor (p50) | 120 / 100 | 1.20 × | 1.20–1.20 | 3 | yes (≤ 1.25) |",
-		"| P2 gRPC error ÷ success, same call (p50) | 144 / 120 | 1.20 × | 1.20–1.20 | 3 | no (≤ 1.10) |",
-		"|    REST error ÷ get, another call (p50) | 108 / 90 | 1.20 × | 1.20–1.20 | 3 |  |",
-		"| P3 throughput ÷ vanguard, get, 16 in flight | 300 / 120 | 2.50 × | 2.50–2.50 | 3 | yes (≥ 1.20) |",
-		"|    bare grpc-go, same status ÷ message (p50) | 60 / 50 | 1.20 × | 1.20–1.20 | 3 |  |",
+		"| P1 gRPC get ÷ floor (p50) | 120 / 100 | 1.20 × | 1.20–1.20 | 1.20–1.20 | 3 | yes (≤ 1.25) |",
+		"| P2 gRPC error ÷ success, same call (p50) | 144 / 120 | 1.20 × | 1.20–1.20 | 1.20–1.20 | 3 | no (≤ 1.10) |",
+		"|    REST error ÷ get, another call (p50) | 108 / 90 | 1.20 × | 1.20–1.20 | 1.20–1.20 | 3 |  |",
+		"| P3 throughput ÷ vanguard, get, 16 in flight | 300 / 120 | 2.50 × | 2.50–2.50 | 2.50–2.50 | 3 | yes (≥ 1.20) |",
+		"|    bare grpc-go, same status ÷ message (p50) | 60 / 50 | 1.20 × | 1.20–1.20 | 1.20–1.20 | 3 |  |",
 		// 120 less (50 - 40) over 100; 144 less (60 - 50) over 120.
-		"|    P1 less grpc-go's cost of the message (p50) | 110 / 100 | 1.10 × | 1.10–1.10 | 3 | would be yes (≤ 1.25) were grpc-go's share free |",
-		"|    P2 gRPC less grpc-go's cost of the status (p50) | 134 / 120 | 1.12 × | 1.12–1.12 | 3 | would be no (≤ 1.10) were grpc-go's share free |",
-		"|    P3 conflict less grpc-go's cost of the status | 300 / 134 | 2.24 × | 2.24–2.24 | 3 | would be yes (≥ 1.60) were grpc-go's share free |",
+		"|    P1 less grpc-go's cost of the message (p50) | 110 / 100 | 1.10 × | 1.10–1.10 | 1.10–1.10 | 3 | would be yes (≤ 1.25) were grpc-go's share free |",
+		"|    P2 gRPC less grpc-go's cost of the status (p50) | 134 / 120 | 1.12 × | 1.12–1.12 | 1.12–1.12 | 3 | would be no (≤ 1.10) were grpc-go's share free |",
+		"|    P3 conflict less grpc-go's cost of the status | 300 / 134 | 2.24 × | 2.24–2.24 | 2.24–2.24 | 3 | would be yes (≥ 1.60) were grpc-go's share free |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks\n%s\ngot\n%s", want, out.String())
+		}
+	}
+}
+
+// TestQuantile: the median and quartiles of a few counts, interpolated
+// between ranks.
+func TestQuantile(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		v         []float64
+		q1, m, q3 float64
+	}{
+		{[]float64{3}, 3, 3, 3},
+		{[]float64{2, 1}, 1.25, 1.5, 1.75},
+		{[]float64{5, 1, 3}, 2, 3, 4},
+		{[]float64{4, 1, 3, 2}, 1.75, 2.5, 3.25},
+		{[]float64{1, 2, 3, 4, 100}, 2, 3, 4},
+	}
+	for _, tt := range tests {
+		if q1, m, q3 := quantile(tt.v, .25), median(tt.v), quantile(tt.v, .75); q1 != tt.q1 || m != tt.m || q3 != tt.q3 {
+			t.Errorf("quartiles of %v = %v, %v, %v; want %v, %v, %v", tt.v, q1, m, q3, tt.q1, tt.m, tt.q3)
 		}
 	}
 }

@@ -1,12 +1,13 @@
 // Command benchfigures reads the output of several rounds of the bench
 // package's BenchmarkCall (`go test -bench Call -count 1`, run N times one
-// after the other) and prints the performance goals of BENCHMARKS.md as measured:
-// each ratio is taken within a round, where both sides ran minutes apart at
-// most, and the median of the rounds is reported with the middle half of
-// the rounds (its quartiles) and the range. On a
-// shared machine whose speed drifts by tens of percent from one minute to
-// the next, a ratio of medians taken at different times says little; a
-// median of paired ratios says more.
+// after the other) and prints the performance goals of BENCHMARKS.md as
+// measured: each ratio is taken within a round, where both sides ran
+// seconds apart, and the median of the rounds is reported with the middle
+// half of the rounds (its quartiles) and the range. On a shared machine
+// whose speed drifts by tens of percent from one minute to the next, a
+// ratio of medians taken at different times says little; a median of
+// paired ratios says more, and more of shorter rounds (BENCH_TIME) pair
+// their two sides closer in time.
 //
 // With -base, the rounds of a base build run interleaved with the input's
 // (make bench-compare), it also prints each path's change against the

@@ -20,9 +20,11 @@ import (
 type Client struct {
 	base string
 	// basePathless is true when base has no path: a request's URL is then
-	// the parsed base with the request's path and query set (see
-	// [Client.newHTTPRequest]).
+	// baseURL (base parsed once) with the request's path and query set, and
+	// its Host baseHost (see [Client.newHTTPRequest]).
 	basePathless bool
+	baseURL      url.URL
+	baseHost     string
 	auth         Auth
 	http         *http.Client
 	// direct is the default client's transport, which Do sends through
@@ -82,8 +84,8 @@ func New(opts Options) (*Client, error) {
 		jitter:      randomJitter,
 	}
 	c.release = func() { <-c.slots }
-	if u, err := url.Parse(c.base); err == nil && u.Path == "" && u.RawPath == "" && !u.ForceQuery {
-		c.basePathless = true
+	if hr, err := http.NewRequest(http.MethodGet, c.base, nil); err == nil && hr.URL.Path == "" && hr.URL.RawPath == "" && !hr.URL.ForceQuery {
+		c.basePathless, c.baseURL, c.baseHost = true, *hr.URL, hr.Host
 	}
 	return c, nil
 }

@@ -107,9 +107,9 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 	}
 	// The URL is base + path + "?" + query. When parsing it would give the
 	// base's URL with Path = r.Path and RawQuery = query and nothing else
-	// (see [plainURLPart]), those are set on the parsed base instead of
-	// building the whole string to parse it back.
-	rawURL, plain := c.base, c.basePathless && plainURLPart(r.Path, false) && plainURLPart(query, true)
+	// (see [plainURLPart]), those are set on a copy of the base parsed once
+	// instead of building the whole string to parse it back.
+	rawURL, plain := "", c.basePathless && plainURLPart(r.Path, false) && plainURLPart(query, true)
 	if !plain {
 		var b strings.Builder
 		b.Grow(len(c.base) + len(r.Path) + 1 + len(query))
@@ -130,7 +130,8 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request, correlationID, 
 		return nil, err
 	}
 	if plain {
-		hr.URL.Path, hr.URL.RawQuery = r.Path, query
+		*hr.URL = c.baseURL
+		hr.URL.Path, hr.URL.RawQuery, hr.Host = r.Path, query, c.baseHost
 	}
 	h := hr.Header // NewRequestWithContext's own empty map: one less to make
 	for k, v := range r.Header {

@@ -8,12 +8,14 @@ import (
 )
 
 // requestURLBases are base URLs with and without a path, with a port, an
-// empty port and none.
+// empty port and none, an IPv6 host and upper case.
 var requestURLBases = []string{
 	"http://127.0.0.1:8080",
 	"https://connect.europe-west1.gcp.commercetools.com",
 	"http://upstream:",
 	"http://upstream/prefix",
+	"http://[::1]:9000",
+	"HTTP://Upstream.Example:443",
 }
 
 // checkRequestURL checks that the request newHTTPRequest builds for path

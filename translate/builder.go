@@ -1,6 +1,9 @@
 package translate
 
 import (
+	"encoding/binary"
+	"slices"
+
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
@@ -117,13 +120,7 @@ func (b *builder) status(c codes.Code, msg string) *spb.Status {
 
 // anySize is the size of a detail of type url and marshalled size n, as an
 // element of google.rpc.Status.details.
-func anySize(url string, n int) int {
-	inner := protowire.SizeTag(1) + protowire.SizeBytes(len(url))
-	if n > 0 {
-		inner += protowire.SizeTag(2) + protowire.SizeBytes(n)
-	}
-	return protowire.SizeTag(3) + protowire.SizeBytes(inner)
-}
+func anySize(url string, n int) int { return sizeMsg(3, anyInner(url, n)) }
 
 // statusHeadSize is the size of a status's code and message fields.
 func statusHeadSize(c codes.Code, msg string) int {
@@ -135,4 +132,125 @@ func statusHeadSize(c codes.Code, msg string) int {
 		n += protowire.SizeTag(2) + protowire.SizeBytes(len(msg))
 	}
 	return n
+}
+
+// statusWriter writes a google.rpc.Status in protobuf binary, as
+// proto.Marshal writes it, straight into one buffer: the code and the
+// message, then each detail as a google.protobuf.Any whose value is written
+// in place. It remembers where each value lies, so that the status can be
+// built over the same bytes ([statusWriter.status]) without copying them.
+// The bytes are what a gRPC server sends in grpc-status-details-bin; a
+// server that sends them as they are never builds the status at all.
+type statusWriter struct {
+	buf     []byte
+	details []detailAt
+	open    detailAt // the detail being written, between begin and finish
+	arr     [6]detailAt
+}
+
+// detailAt is one detail of a statusWriter: its type URL, the offset in buf
+// of its Any (the tag of Status.details), and where its value lies.
+type detailAt struct {
+	url        string
+	at         int
+	start, end int
+}
+
+// reset starts a status of code c and message msg in a buffer of about size
+// bytes, forgetting what was written before.
+func (w *statusWriter) reset(c codes.Code, msg string, size int) {
+	w.details = w.arr[:0]
+	w.buf = slices.Grow(w.buf[:0], min(max(size, 256), MaxStatusBytes))
+	w.buf = appendVarintField(w.buf, 1, uint64(int64(c)))
+	w.buf = appendStr(w.buf, 2, msg)
+}
+
+// maxAnyHeader is the most an Any of type url takes in Status.details before
+// its value: the header begin reserves.
+func maxAnyHeader(url string) int {
+	return protowire.SizeTag(3) + binary.MaxVarintLen64 + sizeStr(1, url) + protowire.SizeTag(2) + binary.MaxVarintLen64
+}
+
+// begin starts a detail of type url: its value is to be appended to w.buf
+// before finish is called.
+func (w *statusWriter) begin(url string) {
+	at, n := len(w.buf), maxAnyHeader(url)
+	w.buf = slices.Grow(w.buf, n)[:at+n]
+	w.open = detailAt{url: url, at: at}
+}
+
+// finish writes the header of the detail begun last, now that the size of
+// its value is known, and moves the value to follow it.
+func (w *statusWriter) finish() {
+	d := w.open
+	from := d.at + maxAnyHeader(d.url)
+	n := len(w.buf) - from
+	// The header is at most what begin reserved, so it is written within
+	// the reservation, in place.
+	d.start = len(appendAnyHeader(w.buf[:d.at], d.url, n))
+	d.end = d.start + copy(w.buf[d.start:], w.buf[from:])
+	w.buf = w.buf[:d.end]
+	w.details = append(w.details, d)
+}
+
+// moveLast moves the last detail to place i of the list, in the bytes too:
+// for a detail that can only be written once the details after it are
+// known.
+func (w *statusWriter) moveLast(i int) {
+	last := len(w.details) - 1
+	if i >= last {
+		return
+	}
+	d, from := w.details[last], w.details[i].at
+	// Rotate buf[from:] so that the last detail's bytes come first.
+	tail := w.buf[from:]
+	k := d.at - from
+	slices.Reverse(tail[:k])
+	slices.Reverse(tail[k:])
+	slices.Reverse(tail)
+	moved := len(w.buf) - d.at
+	for j := i; j < last; j++ {
+		w.details[j].at += moved
+		w.details[j].start += moved
+		w.details[j].end += moved
+	}
+	d.at -= k
+	d.start -= k
+	d.end -= k
+	copy(w.details[i+1:], w.details[i:last])
+	w.details[i] = d
+}
+
+// status builds the status written, over the written bytes: they must not
+// change afterwards.
+func (w *statusWriter) status(c codes.Code, msg string) *spb.Status {
+	anys := make([]anypb.Any, len(w.details))
+	list := make([]*anypb.Any, len(w.details))
+	for i, d := range w.details {
+		anys[i].TypeUrl = d.url
+		anys[i].Value = w.buf[d.start:d.end:d.end]
+		list[i] = &anys[i]
+	}
+	return &spb.Status{Code: int32(c), Message: msg, Details: list}
+}
+
+// anyInner is the size of the content of an Any of type url and marshalled
+// size n.
+func anyInner(url string, n int) int {
+	inner := sizeStr(1, url)
+	if n > 0 {
+		inner += sizeMsg(2, n)
+	}
+	return inner
+}
+
+// appendAnyHeader appends what precedes the value of an Any of type url and
+// marshalled size n in Status.details: the value is to follow it.
+func appendAnyHeader(b []byte, url string, n int) []byte {
+	b = appendMsgHeader(b, 3, anyInner(url, n))
+	b = appendStr(b, 1, url)
+	if n > 0 {
+		b = appendMsgHeader(b, 2, n)
+	}
+	return b
 }

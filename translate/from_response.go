@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 
-	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
 
 	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
@@ -69,19 +68,17 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 	return &Error{httpStatus: httpStatus, code: tr.code(), label: label, body: body, tr: tr}
 }
 
-// status builds the status: the whole translation when it fits in
-// MaxStatusBytes, else a clipped one, else the minimal one. Each has the
-// code tr.code().
-func (tr *translation) status() *spb.Status {
-	pb := tr.build()
-	if pb == nil {
-		tr.clip = true
-		pb = tr.build()
+// write writes the status into tr.w, and its message into tr.msg: the
+// whole translation when it fits in MaxStatusBytes, else a clipped one, else
+// the minimal one. Each has the code tr.code().
+func (tr *translation) write() {
+	if tr.build() {
+		return
 	}
-	if pb == nil {
-		pb = tr.minimal()
+	tr.clip = true
+	if !tr.build() {
+		tr.minimal()
 	}
-	return pb
 }
 
 // LabelUncatalogued is the [Parts.Label] of an upstream error whose code the
@@ -102,6 +99,9 @@ type translation struct {
 	clip bool
 	// arena holds the map entries of one attempt.
 	arena []kv
+	// w holds the status written (by write), and msg its message.
+	w   statusWriter
+	msg string
 }
 
 func (tr *translation) code() codes.Code {

@@ -1,10 +1,14 @@
 package translate
 
 import (
+	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 )
 
 // TestWireSizes: every size function counts what its append writes, for
@@ -29,5 +33,64 @@ func TestWireSizes(t *testing.T) {
 	}
 	if sizeStr(16, "") != 0 || sizeVarintField(16, 0) != 0 {
 		t.Error("empty and zero fields are not written, so they have no size")
+	}
+}
+
+// TestStatusWriter: the writer's bytes are the status proto.Marshal writes
+// for the status built over them, whichever detail is moved where, with
+// values whose lengths take one to three bytes and an empty one.
+func TestStatusWriter(t *testing.T) {
+	t.Parallel()
+	values := []string{"a", strings.Repeat("b", 200), "", strings.Repeat("c", 20_000)}
+	urls := []string{urlErrorInfo, urlBadRequest, urlRequestInfo, urlErrorResponse}
+	for move := range values {
+		var w statusWriter
+		w.reset(codes.FailedPrecondition, "message", 0)
+		for i, v := range values {
+			w.begin(urls[i])
+			w.buf = append(w.buf, v...)
+			w.finish()
+		}
+		w.moveLast(move)
+		pb := w.status(codes.FailedPrecondition, "message")
+		want, err := proto.MarshalOptions{Deterministic: true}.Marshal(pb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(w.buf, want) {
+			t.Fatalf("last detail moved to %d: the writer wrote %d bytes, proto.Marshal %d", move, len(w.buf), len(want))
+		}
+		order := []int{0, 1, 2}
+		order = slices.Insert(order, move, 3)
+		for i, d := range pb.GetDetails() {
+			if d.GetTypeUrl() != urls[order[i]] || string(d.GetValue()) != values[order[i]] {
+				t.Fatalf("last detail moved to %d: detail %d is %s (%d bytes), want %s (%d bytes)",
+					move, i, d.GetTypeUrl(), len(d.GetValue()), urls[order[i]], len(values[order[i]]))
+			}
+		}
+	}
+}
+
+// TestMinimalStatus: the last resort, which no body reaches while clipping
+// bounds every detail, writes the status it builds.
+func TestMinimalStatus(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		`{"statusCode":409,"message":"m","errors":[{"code":"ConcurrentModification","message":"m"}]}`,
+		`{"statusCode":409,"message":"m","errors":[]}`,
+	} {
+		e := FromResponse(409, nil, []byte(body), Target{})
+		e.tr.minimal()
+		pb := e.tr.w.status(e.code, e.tr.msg)
+		want, err := proto.Marshal(pb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(e.tr.w.buf, want) {
+			t.Fatalf("%s: the writer wrote %x, proto.Marshal %x", body, e.tr.w.buf, want)
+		}
+		if info := onlyErrorInfo(t, pb); info.GetMetadata()[MetadataTruncated] != "true" || pb.GetMessage() != "upstream error too large to translate" {
+			t.Fatalf("%s: minimal status %v", body, pb)
+		}
 	}
 }

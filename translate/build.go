@@ -14,8 +14,8 @@ var (
 	urlHelp                = typeURLOf(&errdetails.Help{})
 )
 
-// build writes the status of a well-formed ErrorResponse into tr.w and
-// sets tr.msg to its message; it reports false when the status would be
+// build writes the status of a well-formed ErrorResponse into tr.w; it
+// reports false when the status would be
 // larger than MaxStatusBytes (without clipping; with clipping, when even the
 // details that do not grow with the errors are too large).
 //
@@ -47,7 +47,7 @@ func (tr *translation) build() bool {
 	if withResp {
 		bufSize += len(p.src) + 128
 	}
-	w := &tr.w
+	w := tr.w
 	w.reset(code, statusMsg, bufSize)
 
 	// The details that do not grow with the number of errors. The
@@ -129,7 +129,6 @@ func (tr *translation) build() bool {
 	if len(w.buf) > MaxStatusBytes { // the estimate above was wrong: never send it
 		return false
 	}
-	tr.msg = statusMsg
 	return true
 }
 
@@ -154,9 +153,8 @@ func (tr *translation) minimal() {
 		md = append(md, kv{MetadataCode, c})
 		reason = tr.reason(c)
 	}
-	tr.msg = "upstream error too large to translate"
-	w := &tr.w
-	w.reset(tr.code(), tr.msg, 256)
+	w := tr.w
+	w.reset(tr.code(), "upstream error too large to translate", 256)
 	w.begin(urlErrorInfo)
 	w.buf = appendErrorInfo(w.buf, reason, DomainConnect, sortKVs(md))
 	w.finish()

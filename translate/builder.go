@@ -143,6 +143,7 @@ func statusHeadSize(c codes.Code, msg string) int {
 // server that sends them as they are never builds the status at all.
 type statusWriter struct {
 	buf     []byte
+	msg     string
 	details []detailAt
 	open    detailAt // the detail being written, between begin and finish
 	arr     [6]detailAt
@@ -160,6 +161,7 @@ type detailAt struct {
 // bytes, forgetting what was written before.
 func (w *statusWriter) reset(c codes.Code, msg string, size int) {
 	w.details = w.arr[:0]
+	w.msg = msg
 	w.buf = slices.Grow(w.buf[:0], min(max(size, 256), MaxStatusBytes))
 	w.buf = appendVarintField(w.buf, 1, uint64(int64(c)))
 	w.buf = appendStr(w.buf, 2, msg)
@@ -221,9 +223,9 @@ func (w *statusWriter) moveLast(i int) {
 	w.details[i] = d
 }
 
-// status builds the status written, over the written bytes: they must not
-// change afterwards.
-func (w *statusWriter) status(c codes.Code, msg string) *spb.Status {
+// status builds the status written, of code c, over the written bytes: they
+// must not change afterwards.
+func (w *statusWriter) status(c codes.Code) *spb.Status {
 	anys := make([]anypb.Any, len(w.details))
 	list := make([]*anypb.Any, len(w.details))
 	for i, d := range w.details {
@@ -231,7 +233,7 @@ func (w *statusWriter) status(c codes.Code, msg string) *spb.Status {
 		anys[i].Value = w.buf[d.start:d.end:d.end]
 		list[i] = &anys[i]
 	}
-	return &spb.Status{Code: int32(c), Message: msg, Details: list}
+	return &spb.Status{Code: int32(c), Message: w.msg, Details: list}
 }
 
 // anyInner is the size of the content of an Any of type url and marshalled

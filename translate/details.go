@@ -230,7 +230,7 @@ var retryKinds = []errorsv1.DetailKind{errorsv1.DetailKind_DETAIL_KIND_RETRY_INF
 // kindDetail writes a detail that does not depend on the number of errors:
 // ResourceInfo, Help or RetryInfo.
 func (tr *translation) kindDetail(k errorsv1.DetailKind, first *errObj) {
-	w := &tr.w
+	w := tr.w
 	switch k {
 	case errorsv1.DetailKind_DETAIL_KIND_RESOURCE_INFO:
 		typ, name := resourceOf(tr.entry.Spec, tr.t)

@@ -113,7 +113,7 @@ func (e *Error) StatusProto() *spb.Status {
 	e.built.Do(func() {
 		if e.tr != nil {
 			e.WireStatus()
-			e.pb = e.tr.w.status(e.code, e.tr.msg)
+			e.pb = e.tr.w.status(e.code)
 		}
 	})
 	return e.pb
@@ -128,7 +128,7 @@ func (e *Error) Message() string {
 	}
 	if e.tr != nil {
 		e.WireStatus()
-		return e.tr.msg
+		return e.tr.w.msg
 	}
 	return e.pb.GetMessage()
 }

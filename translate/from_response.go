@@ -68,17 +68,18 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 	return &Error{httpStatus: httpStatus, code: tr.code(), label: label, body: body, tr: tr}
 }
 
-// write writes the status into tr.w, and its message into tr.msg: the
-// whole translation when it fits in MaxStatusBytes, else a clipped one, else
-// the minimal one. Each has the code tr.code().
+// write writes the status into tr.w: the whole translation when it fits in
+// MaxStatusBytes, else a clipped one, else the minimal one. Each has the
+// code tr.code(). Then it lets go of what only writing needed.
 func (tr *translation) write() {
-	if tr.build() {
-		return
-	}
-	tr.clip = true
+	tr.w = &statusWriter{}
 	if !tr.build() {
-		tr.minimal()
+		tr.clip = true
+		if !tr.build() {
+			tr.minimal()
+		}
 	}
+	tr.p, tr.header, tr.first, tr.arena = nil, nil, nil, nil
 }
 
 // LabelUncatalogued is the [Parts.Label] of an upstream error whose code the
@@ -99,9 +100,9 @@ type translation struct {
 	clip bool
 	// arena holds the map entries of one attempt.
 	arena []kv
-	// w holds the status written (by write), and msg its message.
-	w   statusWriter
-	msg string
+	// w holds the status once written (by write); the writer is made then,
+	// so that an Error whose status is never written does not carry it.
+	w *statusWriter
 }
 
 func (tr *translation) code() codes.Code {

@@ -52,7 +52,7 @@ func TestStatusWriter(t *testing.T) {
 			w.finish()
 		}
 		w.moveLast(move)
-		pb := w.status(codes.FailedPrecondition, "message")
+		pb := w.status(codes.FailedPrecondition)
 		want, err := proto.MarshalOptions{Deterministic: true}.Marshal(pb)
 		if err != nil {
 			t.Fatal(err)
@@ -80,8 +80,9 @@ func TestMinimalStatus(t *testing.T) {
 		`{"statusCode":409,"message":"m","errors":[]}`,
 	} {
 		e := FromResponse(409, nil, []byte(body), Target{})
+		e.tr.w = &statusWriter{}
 		e.tr.minimal()
-		pb := e.tr.w.status(e.code, e.tr.msg)
+		pb := e.tr.w.status(e.code)
 		want, err := proto.Marshal(pb)
 		if err != nil {
 			t.Fatal(err)

@@ -66,9 +66,9 @@ func (tr *translation) build() bool {
 	for _, k := range kinds {
 		switch k {
 		case errorsv1.DetailKind_DETAIL_KIND_BAD_REQUEST:
-			violAt, violURL = len(w.details), urlBadRequest
+			violAt, violURL = len(w.ats), urlBadRequest
 		case errorsv1.DetailKind_DETAIL_KIND_PRECONDITION_FAILURE:
-			violAt, violURL = len(w.details), urlPreconditionFailure
+			violAt, violURL = len(w.ats), urlPreconditionFailure
 		default:
 			tr.kindDetail(k, first)
 		}

@@ -3,6 +3,7 @@ package translate
 import (
 	"encoding/binary"
 	"slices"
+	"unsafe"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
@@ -137,30 +138,26 @@ func statusHeadSize(c codes.Code, msg string) int {
 // statusWriter writes a google.rpc.Status in protobuf binary, as
 // proto.Marshal writes it, straight into one buffer: the code and the
 // message, then each detail as a google.protobuf.Any whose value is written
-// in place. It remembers where each value lies, so that the status can be
+// in place. It remembers where each detail lies, so that the status can be
 // built over the same bytes ([statusWriter.status]) without copying them.
 // The bytes are what a gRPC server sends in grpc-status-details-bin; a
 // server that sends them as they are never builds the status at all.
 type statusWriter struct {
-	buf     []byte
-	msg     string
-	details []detailAt
-	open    detailAt // the detail being written, between begin and finish
-	arr     [6]detailAt
-}
-
-// detailAt is one detail of a statusWriter: its type URL, the offset in buf
-// of its Any (the tag of Status.details), and where its value lies.
-type detailAt struct {
-	url        string
-	at         int
-	start, end int
+	buf []byte
+	msg string
+	// ats holds the offset in buf of each detail, in order: the tag of its
+	// Status.details field.
+	ats []int
+	arr [6]int
+	// The detail being written, between begin and finish.
+	url string
+	at  int
 }
 
 // reset starts a status of code c and message msg in a buffer of about size
 // bytes, forgetting what was written before.
 func (w *statusWriter) reset(c codes.Code, msg string, size int) {
-	w.details = w.arr[:0]
+	w.ats = w.arr[:0]
 	w.msg = msg
 	w.buf = slices.Grow(w.buf[:0], min(max(size, 256), MaxStatusBytes))
 	w.buf = appendVarintField(w.buf, 1, uint64(int64(c)))
@@ -178,62 +175,67 @@ func maxAnyHeader(url string) int {
 func (w *statusWriter) begin(url string) {
 	at, n := len(w.buf), maxAnyHeader(url)
 	w.buf = slices.Grow(w.buf, n)[:at+n]
-	w.open = detailAt{url: url, at: at}
+	w.url, w.at = url, at
 }
 
 // finish writes the header of the detail begun last, now that the size of
 // its value is known, and moves the value to follow it.
 func (w *statusWriter) finish() {
-	d := w.open
-	from := d.at + maxAnyHeader(d.url)
+	from := w.at + maxAnyHeader(w.url)
 	n := len(w.buf) - from
 	// The header is at most what begin reserved, so it is written within
 	// the reservation, in place.
-	d.start = len(appendAnyHeader(w.buf[:d.at], d.url, n))
-	d.end = d.start + copy(w.buf[d.start:], w.buf[from:])
-	w.buf = w.buf[:d.end]
-	w.details = append(w.details, d)
+	start := len(appendAnyHeader(w.buf[:w.at], w.url, n))
+	w.buf = w.buf[:start+copy(w.buf[start:], w.buf[from:])]
+	w.ats = append(w.ats, w.at)
 }
 
 // moveLast moves the last detail to place i of the list, in the bytes too:
 // for a detail that can only be written once the details after it are
 // known.
 func (w *statusWriter) moveLast(i int) {
-	last := len(w.details) - 1
+	last := len(w.ats) - 1
 	if i >= last {
 		return
 	}
-	d, from := w.details[last], w.details[i].at
-	// Rotate buf[from:] so that the last detail's bytes come first.
-	tail := w.buf[from:]
-	k := d.at - from
-	slices.Reverse(tail[:k])
-	slices.Reverse(tail[k:])
-	slices.Reverse(tail)
-	moved := len(w.buf) - d.at
-	for j := i; j < last; j++ {
-		w.details[j].at += moved
-		w.details[j].start += moved
-		w.details[j].end += moved
+	from, at, end := w.ats[i], w.ats[last], len(w.buf)
+	// buf[from:at] holds the details to move after the last one: copy them
+	// past the end, then move the last one and the copy down to from.
+	w.buf = append(w.buf, w.buf[from:at]...)
+	copy(w.buf[from:], w.buf[at:])
+	w.buf = w.buf[:end]
+	moved := end - at
+	for j := last; j > i; j-- {
+		w.ats[j] = w.ats[j-1] + moved
 	}
-	d.at -= k
-	d.start -= k
-	d.end -= k
-	copy(w.details[i+1:], w.details[i:last])
-	w.details[i] = d
+	w.ats[i] = from
 }
 
 // status builds the status written, of code c, over the written bytes: they
-// must not change afterwards.
+// must not change afterwards. Each detail's type URL and value are parts of
+// them.
 func (w *statusWriter) status(c codes.Code) *spb.Status {
-	anys := make([]anypb.Any, len(w.details))
-	list := make([]*anypb.Any, len(w.details))
-	for i, d := range w.details {
-		anys[i].TypeUrl = d.url
-		anys[i].Value = w.buf[d.start:d.end:d.end]
+	anys := make([]anypb.Any, len(w.ats))
+	list := make([]*anypb.Any, len(w.ats))
+	for i, at := range w.ats {
+		anys[i].TypeUrl, anys[i].Value = readAny(w.buf[at:])
 		list[i] = &anys[i]
 	}
 	return &spb.Status{Code: int32(c), Message: w.msg, Details: list}
+}
+
+// readAny returns the type URL and the value of the Any of Status.details
+// that b begins with, as finish writes it: both are parts of b.
+func readAny(b []byte) (url string, value []byte) {
+	_, _, n := protowire.ConsumeTag(b)
+	content, _ := protowire.ConsumeBytes(b[n:])
+	_, _, n = protowire.ConsumeTag(content) // Any.type_url
+	u, m := protowire.ConsumeBytes(content[n:])
+	if rest := content[n+m:]; len(rest) > 0 {
+		_, _, n = protowire.ConsumeTag(rest) // Any.value
+		value, _ = protowire.ConsumeBytes(rest[n:])
+	}
+	return unsafe.String(unsafe.SliceData(u), len(u)), value[:len(value):len(value)]
 }
 
 // anyInner is the size of the content of an Any of type url and marshalled

@@ -15,9 +15,9 @@ var (
 )
 
 // build writes the status of a well-formed ErrorResponse into tr.w; it
-// reports false when the status would be
-// larger than MaxStatusBytes (without clipping; with clipping, when even the
-// details that do not grow with the errors are too large).
+// reports false when the status would be larger than MaxStatusBytes
+// (without clipping; with clipping, when even the details that do not grow
+// with the errors are too large).
 //
 // The details, in order: ErrorInfo, the typed detail of the first error's
 // code, the row's detail kinds in the row's order, RequestInfo (when there is

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -94,4 +95,37 @@ func TestMinimalStatus(t *testing.T) {
 			t.Fatalf("%s: minimal status %v", body, pb)
 		}
 	}
+}
+
+// TestErrorConcurrentUse: an Error is safe for concurrent use whichever of
+// its methods is called first (run with -race): every goroutine sees the
+// same wire form, message and status.
+func TestErrorConcurrentUse(t *testing.T) {
+	t.Parallel()
+	body := threeErrorBody()
+	want := FromResponse(400, nil, body, benchTarget)
+	wantWire := want.WireStatus()
+	e := FromResponse(400, nil, body, benchTarget)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			var wire, msg string
+			switch i % 4 { // which method comes first
+			case 0:
+				wire, msg = e.WireStatus(), e.Message()
+			case 1:
+				msg, wire = e.Message(), e.WireStatus()
+			case 2:
+				_ = e.StatusProto()
+				wire, msg = e.WireStatus(), e.Message()
+			default:
+				_ = e.Error()
+				msg, wire = e.GRPCStatus().Message(), e.WireStatus()
+			}
+			if wire != wantWire || msg != want.Message() || !proto.Equal(e.StatusProto(), want.StatusProto()) {
+				t.Errorf("goroutine %d: a different status", i)
+			}
+		})
+	}
+	wg.Wait()
 }

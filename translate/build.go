@@ -40,10 +40,11 @@ func (tr *translation) build() bool {
 	code := tr.code()
 	withResp := !tr.rebuilds(first, msg)
 	kinds := tr.kinds()
-	// The details of a single error take less than its body; the
-	// ErrorResponse detail, when carried, about as much again. Each Any
-	// header is reserved at its longest while its value is written.
-	bufSize := len(statusMsg) + len(p.src) + 128 + (3+len(kinds))*anyReserve
+	// The status message and the details of a single error take less than
+	// its body; the ErrorResponse detail, when carried, about as much again;
+	// each detail's Any header about anyReserve (the longest, while its
+	// value is written).
+	bufSize := len(p.src) + 128 + (3+len(kinds))*anyReserve
 	if withResp {
 		bufSize += len(p.src) + 128
 	}

@@ -27,7 +27,10 @@ import (
 // bench/ measure whole calls): the handler, the upstream client, and the
 // response (get, and update answered 201: a ConnectorStaged encoded as the
 // codec sends it) or the error (conflict: the same update answered 409
-// ConcurrentModification, translated and marshalled into the trailer).
+// ConcurrentModification, translated and marshalled into the trailer;
+// conflict-token: the same with a bearer token of a real token's length,
+// whose forms the error is searched for, where conflict's one-letter token
+// is too short to be searched for).
 //
 //	go test ./gateway -run '^$' -bench ServeGRPC -benchmem
 func BenchmarkServeGRPC(b *testing.B) {
@@ -50,15 +53,17 @@ func BenchmarkServeGRPC(b *testing.B) {
 		status       int
 		body         []byte
 		req          proto.Message
+		token        string
 	}{
 		{"get", "GetConnectorStaged", http.StatusOK, compact.Bytes(),
-			&connectv1.GetConnectorStagedRequest{Ref: &connectv1.GetConnectorStagedRequest_Id{Id: id}}},
-		{"update", "UpdateConnectorStaged", http.StatusCreated, compact.Bytes(), update},
-		{"conflict", "UpdateConnectorStaged", http.StatusConflict, conflict, update},
+			&connectv1.GetConnectorStagedRequest{Ref: &connectv1.GetConnectorStagedRequest_Id{Id: id}}, "t"},
+		{"update", "UpdateConnectorStaged", http.StatusCreated, compact.Bytes(), update, "t"},
+		{"conflict", "UpdateConnectorStaged", http.StatusConflict, conflict, update, "t"},
+		{"conflict-token", "UpdateConnectorStaged", http.StatusConflict, conflict, update, "aVq3kP0xW7mZ-2nR8sT5yB1cD4eF6gH9"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			g, r := benchGateway(b, c.method, c.status, c.body)
-			ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", "Bearer t"))
+			ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", "Bearer "+c.token))
 			ctx = grpc.NewContextWithServerTransportStream(ctx, headerStream{})
 			codec := newServerCodec()
 			b.ReportAllocs()

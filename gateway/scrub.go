@@ -75,13 +75,26 @@ func scrubError(err error, secrets []string) error {
 }
 
 // scrubForms is [scrubError] for the forms of the secrets.
+//
+// A [*translate.Error] is searched in its wire form,
+// [translate.Error.WireStatus], which the gRPC face sends anyway, without
+// building its status. That is sound: protobuf's binary encoding writes
+// every string of a message as its raw UTF-8 bytes after a length prefix,
+// at any depth (the status message; in each detail, a google.protobuf.Any
+// whose value is the detail's own encoding, every string field, map key and
+// value, and the strings of a google.protobuf.Value such as a typed
+// detail's duplicate_value), so a status that holds a form holds its bytes.
+// The converse does not hold: a form's bytes can span the end of one field
+// and the start of the next. Such a false positive only sends the error
+// down the path below, which builds the status and searches each string by
+// itself, as it does for any other error.
 func scrubForms(err error, forms []string) error {
 	if err == nil || len(forms) == 0 {
 		return err
 	}
-	if te, ok := errors.AsType[*translate.Error](err); ok && !statusContainsAny(te.StatusProto(), forms) {
+	if te, ok := errors.AsType[*translate.Error](err); ok && !stringContainsAny(te.WireStatus(), forms) {
 		if !containsAny(te.Parts().UpstreamBody, forms) {
-			return err // the common case, checked without copying the status
+			return err // the common case, checked without building the status
 		}
 		// The upstream's body, which the REST face answers with as it is,
 		// holds a secret its translation does not (under a key given twice,
@@ -166,23 +179,17 @@ func jsonEscape(s string, html bool) string {
 	return j[1 : len(j)-1]
 }
 
-// statusContainsAny reports whether the status's message, or the wire bytes
-// of any of its details, contain one of forms, without copying the status:
-// a cheap first check before scrubbing.
-func statusContainsAny(pb *spb.Status, forms []string) bool {
+// stringContainsAny reports whether s contains one of forms.
+func stringContainsAny(s string, forms []string) bool {
 	for _, f := range forms {
-		if strings.Contains(pb.GetMessage(), f) {
-			return true
-		}
-	}
-	for _, d := range pb.GetDetails() {
-		if containsAny(d.GetValue(), forms) {
+		if strings.Contains(s, f) {
 			return true
 		}
 	}
 	return false
 }
 
+// containsAny reports whether b contains one of forms.
 func containsAny(b []byte, forms []string) bool {
 	for _, f := range forms {
 		if bytes.Contains(b, []byte(f)) {

@@ -188,32 +188,3 @@ func BenchmarkScrubErrorClean(b *testing.B) {
 		_ = scrubError(err, secrets)
 	}
 }
-
-// TestStatusContainsAny: the cheap check finds a secret in the message or in
-// a detail's wire bytes, as they are, without copying the status.
-func TestStatusContainsAny(t *testing.T) {
-	t.Parallel()
-	// The top-level trace makes the status carry the ErrorResponse, whose
-	// extra_json holds JSON text.
-	body := []byte(`{"statusCode":400,"message":"bad token abc123xyz","errors":[{"code":"InvalidJsonInput","message":"bad","detailedErrorMessage":"echo: s3cr3t-value"}],"trace":"t"}`)
-	pb := translate.FromResponse(400, nil, body, translate.Target{CorrelationID: "cid"}).StatusProto()
-	tests := []struct {
-		needles []string
-		want    bool
-	}{
-		{[]string{"abc123xyz"}, true},               // in the message
-		{[]string{"nothing", "s3cr3t-value"}, true}, // in a detail only
-		{[]string{"absent-needle"}, false},          // nowhere
-		{nil, false},                                // nothing to look for
-		{[]string{`"echo: s3cr3t-value"`}, true},    // JSON text inside extra_json
-		{[]string{"czNjcjN0LXZhbHVl"}, false},       // base64 of it: not there
-	}
-	for _, tt := range tests {
-		if got := statusContainsAny(pb, tt.needles); got != tt.want {
-			t.Errorf("statusContainsAny(%q) = %v, want %v", tt.needles, got, tt.want)
-		}
-	}
-	if statusContainsAny(nil, []string{"x"}) {
-		t.Error("a nil status contains something")
-	}
-}

@@ -91,13 +91,15 @@ func (g *Gateway) serveGRPC(ctx context.Context, r *route, req proto.Message) (a
 const statusDetailsKey = "grpc-status-details-bin"
 
 // grpcError returns the error grpc-go is to send for err. A translated
-// error's status goes out as [translate.Error.WireStatus], marshalled once,
-// in the grpc-status-details-bin trailer, and grpc-go gets a status of the
-// same code and message without details: it then sends that trailer as it
-// is (it replaces it only when the returned status has details), instead of
-// copying the status (status.FromProto clones it) and marshalling it by
-// reflection on every failed call. Clients decode the same status from the
-// same trailer. Any other error is returned as it is.
+// error's status goes out as [translate.Error.WireStatus], written once
+// straight from the translation, in the grpc-status-details-bin trailer,
+// and grpc-go gets a status of the same code and message
+// ([translate.Error.Message]) without details: it then sends that trailer
+// as it is (it replaces it only when the returned status has details),
+// instead of copying the status (status.FromProto clones it) and
+// marshalling it by reflection on every failed call, and the status itself
+// is never built. Clients decode the same status from the same trailer. Any
+// other error is returned as it is.
 func grpcError(ctx context.Context, err error) error {
 	te, ok := err.(*translate.Error) // as invoke returns it; scrubCall's copies are plain statuses
 	if !ok || te == nil {
@@ -106,7 +108,7 @@ func grpcError(ctx context.Context, err error) error {
 	if grpc.SetTrailer(ctx, metadata.MD{statusDetailsKey: {te.WireStatus()}}) != nil {
 		return err
 	}
-	return status.Error(te.Code(), te.StatusProto().GetMessage())
+	return status.Error(te.Code(), te.Message())
 }
 
 // first returns the first value of the incoming metadata key (lower case),

@@ -2,8 +2,6 @@ package translate
 
 import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	spb "google.golang.org/genproto/googleapis/rpc/status"
-	"google.golang.org/protobuf/types/known/anypb"
 
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
@@ -16,15 +14,16 @@ var (
 	urlHelp                = typeURLOf(&errdetails.Help{})
 )
 
-// build returns the status of a well-formed ErrorResponse, or nil when it
-// would be larger than MaxStatusBytes (without clipping; with clipping, when
-// even the details that do not grow with the errors are too large).
+// build writes the status of a well-formed ErrorResponse into tr.w; it
+// reports false when the status would be larger than MaxStatusBytes
+// (without clipping; with clipping, when even the details that do not grow
+// with the errors are too large).
 //
 // The details, in order: ErrorInfo, the typed detail of the first error's
 // code, the row's detail kinds in the row's order, RequestInfo (when there is
 // a correlation id), and ErrorResponse when a reader could not rebuild it
 // from the others (see rebuilds).
-func (tr *translation) build() *spb.Status {
+func (tr *translation) build() bool {
 	p := tr.p
 	tr.arena = make([]kv, 0, len(p.members)+8)
 	msg := tr.str(jsoncore.DecodeString(p.src, p.message))
@@ -41,59 +40,56 @@ func (tr *translation) build() *spb.Status {
 	code := tr.code()
 	withResp := !tr.rebuilds(first, msg)
 	kinds := tr.kinds()
-	// The details of a single error take less than its body; the
-	// ErrorResponse detail, when carried, about as much again.
-	bufSize := len(p.src) + 128
+	// The status message and the details of a single error take less than
+	// its body; the ErrorResponse detail, when carried, about as much again;
+	// each detail's Any header about anyReserve (the longest, while its
+	// value is written).
+	bufSize := len(p.src) + 128 + (3+len(kinds))*anyReserve
 	if withResp {
 		bufSize += len(p.src) + 128
 	}
-	b := newBuilder(3+len(kinds)+1, bufSize)
+	w := tr.w
+	w.reset(code, statusMsg, bufSize)
 
 	// The details that do not grow with the number of errors. The
 	// violations detail (BadRequest or PreconditionFailure) is written last,
-	// once the kept errors are known; violAt is its place in the list.
-	start := b.begin()
-	b.buf = appendErrorInfo(b.buf, tr.reason(first.codeOrEmpty()), DomainConnect, tr.metadata(first))
-	head := []*anypb.Any{b.finish(urlErrorInfo, start)}
+	// once the kept errors are known, and then moved to its place in the
+	// list, violAt.
+	w.begin(urlErrorInfo)
+	w.buf = appendErrorInfo(w.buf, tr.reason(first.codeOrEmpty()), DomainConnect, tr.metadata(first))
+	w.finish()
 	if tr.entry != nil && first != nil {
-		start = b.begin()
-		b.buf = tr.appendTyped(b.buf, first)
-		head = append(head, b.finish(typeURLs[tr.entry.Detail.Descriptor().FullName()], start))
+		w.begin(typeURLs[tr.entry.Detail.Descriptor().FullName()])
+		w.buf = tr.appendTyped(w.buf, first)
+		w.finish()
 	}
 	violAt, violURL := -1, ""
 	for _, k := range kinds {
 		switch k {
 		case errorsv1.DetailKind_DETAIL_KIND_BAD_REQUEST:
-			violAt, violURL = len(head), urlBadRequest
-			head = append(head, nil)
+			violAt, violURL = len(w.ats), urlBadRequest
 		case errorsv1.DetailKind_DETAIL_KIND_PRECONDITION_FAILURE:
-			violAt, violURL = len(head), urlPreconditionFailure
-			head = append(head, nil)
+			violAt, violURL = len(w.ats), urlPreconditionFailure
 		default:
-			head = append(head, tr.kindDetail(b, k, first))
+			tr.kindDetail(k, first)
 		}
 	}
 	if id := tr.t.CorrelationID; id != "" {
-		start = b.begin()
-		b.buf = appendRequestInfo(b.buf, id)
-		head = append(head, b.finish(urlRequestInfo, start))
+		w.begin(urlRequestInfo)
+		w.buf = appendRequestInfo(w.buf, id)
+		w.finish()
 	}
 
 	extras := tr.topExtras()
-	size := statusHeadSize(code, statusMsg) + sizeSlack
+	size := len(w.buf) + sizeSlack
 	if withResp {
 		size += anySize(urlErrorResponse, sizeRespHead(p.statusCode, msg, extras))
-	}
-	for _, a := range head {
-		if a != nil {
-			size += anySize(a.TypeUrl, len(a.Value))
-		}
 	}
 	if violAt >= 0 {
 		size += anySize(violURL, 0)
 	}
 	if size > MaxStatusBytes {
-		return nil
+		return false
 	}
 
 	// Keep errors while they fit.
@@ -112,7 +108,7 @@ func (tr *translation) build() *spb.Status {
 		}
 		if size+cost > MaxStatusBytes {
 			if !tr.clip {
-				return nil
+				return false
 			}
 			objs = objs[:i]
 			break
@@ -121,27 +117,25 @@ func (tr *translation) build() *spb.Status {
 	}
 
 	if violAt >= 0 && len(objs) > 0 {
-		start = b.begin()
-		b.buf = appendViolations(b.buf, violURL == urlBadRequest, objs)
-		head[violAt] = b.finish(violURL, start)
+		w.begin(violURL)
+		w.buf = appendViolations(w.buf, violURL == urlBadRequest, objs)
+		w.finish()
+		w.moveLast(violAt)
 	}
 	if withResp {
-		start = b.begin()
-		b.buf = appendResp(b.buf, p.statusCode, msg, objs, extras)
-		head = append(head, b.finish(urlErrorResponse, start))
+		w.begin(urlErrorResponse)
+		w.buf = appendResp(w.buf, p.statusCode, msg, objs, extras)
+		w.finish()
 	}
-	total := statusHeadSize(code, statusMsg)
-	for _, a := range head {
-		if a != nil {
-			b.list = append(b.list, a)
-			total += anySize(a.TypeUrl, len(a.Value))
-		}
+	if len(w.buf) > MaxStatusBytes { // the estimate above was wrong: never send it
+		return false
 	}
-	if total > MaxStatusBytes { // the estimate above was wrong: never send it
-		return nil
-	}
-	return b.status(code, statusMsg)
+	return true
 }
+
+// anyReserve is about what begin reserves for the header of an Any of one
+// of the detail types made here.
+const anyReserve = 80
 
 func (o *errObj) codeOrEmpty() string {
 	if o == nil {
@@ -152,7 +146,7 @@ func (o *errObj) codeOrEmpty() string {
 
 // minimal is the last resort when even a clipped status does not fit: the
 // code and an ErrorInfo saying that the status is truncated.
-func (tr *translation) minimal() *spb.Status {
+func (tr *translation) minimal() {
 	md := []kv{{MetadataHTTPStatus, itoaStatus(tr.httpStatus)}, {MetadataTruncated, "true"}}
 	reason := ReasonUnknownCode
 	if tr.first != nil {
@@ -160,9 +154,9 @@ func (tr *translation) minimal() *spb.Status {
 		md = append(md, kv{MetadataCode, c})
 		reason = tr.reason(c)
 	}
-	b := newBuilder(1, 256)
-	start := b.begin()
-	b.buf = appendErrorInfo(b.buf, reason, DomainConnect, sortKVs(md))
-	b.list = append(b.list, b.finish(urlErrorInfo, start))
-	return b.status(tr.code(), "upstream error too large to translate")
+	w := tr.w
+	w.reset(tr.code(), "upstream error too large to translate", 256)
+	w.begin(urlErrorInfo)
+	w.buf = appendErrorInfo(w.buf, reason, DomainConnect, sortKVs(md))
+	w.finish()
 }

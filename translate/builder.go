@@ -1,6 +1,10 @@
 package translate
 
 import (
+	"encoding/binary"
+	"slices"
+	"unsafe"
+
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
@@ -117,13 +121,7 @@ func (b *builder) status(c codes.Code, msg string) *spb.Status {
 
 // anySize is the size of a detail of type url and marshalled size n, as an
 // element of google.rpc.Status.details.
-func anySize(url string, n int) int {
-	inner := protowire.SizeTag(1) + protowire.SizeBytes(len(url))
-	if n > 0 {
-		inner += protowire.SizeTag(2) + protowire.SizeBytes(n)
-	}
-	return protowire.SizeTag(3) + protowire.SizeBytes(inner)
-}
+func anySize(url string, n int) int { return sizeMsg(3, anyInner(url, n)) }
 
 // statusHeadSize is the size of a status's code and message fields.
 func statusHeadSize(c codes.Code, msg string) int {
@@ -135,4 +133,128 @@ func statusHeadSize(c codes.Code, msg string) int {
 		n += protowire.SizeTag(2) + protowire.SizeBytes(len(msg))
 	}
 	return n
+}
+
+// statusWriter writes a google.rpc.Status in protobuf binary, as
+// proto.Marshal writes it, straight into one buffer: the code and the
+// message, then each detail as a google.protobuf.Any whose value is written
+// in place. It remembers where each detail lies, so that the status can be
+// built over the same bytes ([statusWriter.status]) without copying them.
+// The bytes are what a gRPC server sends in grpc-status-details-bin; a
+// server that sends them as they are never builds the status at all.
+type statusWriter struct {
+	buf []byte
+	msg string
+	// ats holds the offset in buf of each detail, in order: the tag of its
+	// Status.details field.
+	ats []int
+	arr [6]int
+	// The detail being written, between begin and finish.
+	url string
+	at  int
+}
+
+// reset starts a status of code c and message msg in a buffer of about size
+// bytes, forgetting what was written before.
+func (w *statusWriter) reset(c codes.Code, msg string, size int) {
+	w.ats = w.arr[:0]
+	w.msg = msg
+	w.buf = slices.Grow(w.buf[:0], min(max(size, 256), MaxStatusBytes))
+	w.buf = appendVarintField(w.buf, 1, uint64(int64(c)))
+	w.buf = appendStr(w.buf, 2, msg)
+}
+
+// maxAnyHeader is the most an Any of type url takes in Status.details before
+// its value: the header begin reserves.
+func maxAnyHeader(url string) int {
+	return protowire.SizeTag(3) + binary.MaxVarintLen64 + sizeStr(1, url) + protowire.SizeTag(2) + binary.MaxVarintLen64
+}
+
+// begin starts a detail of type url: its value is to be appended to w.buf
+// before finish is called.
+func (w *statusWriter) begin(url string) {
+	at, n := len(w.buf), maxAnyHeader(url)
+	w.buf = slices.Grow(w.buf, n)[:at+n]
+	w.url, w.at = url, at
+}
+
+// finish writes the header of the detail begun last, now that the size of
+// its value is known, and moves the value to follow it.
+func (w *statusWriter) finish() {
+	from := w.at + maxAnyHeader(w.url)
+	n := len(w.buf) - from
+	// The header is at most what begin reserved, so it is written within
+	// the reservation, in place.
+	start := len(appendAnyHeader(w.buf[:w.at], w.url, n))
+	w.buf = w.buf[:start+copy(w.buf[start:], w.buf[from:])]
+	w.ats = append(w.ats, w.at)
+}
+
+// moveLast moves the last detail to place i of the list, in the bytes too:
+// for a detail that can only be written once the details after it are
+// known.
+func (w *statusWriter) moveLast(i int) {
+	last := len(w.ats) - 1
+	if i >= last {
+		return
+	}
+	from, at, end := w.ats[i], w.ats[last], len(w.buf)
+	// buf[from:at] holds the details to move after the last one: copy them
+	// past the end, then move the last one and the copy down to from.
+	w.buf = append(w.buf, w.buf[from:at]...)
+	copy(w.buf[from:], w.buf[at:])
+	w.buf = w.buf[:end]
+	moved := end - at
+	for j := last; j > i; j-- {
+		w.ats[j] = w.ats[j-1] + moved
+	}
+	w.ats[i] = from
+}
+
+// status builds the status written, of code c, over the written bytes: they
+// must not change afterwards. Each detail's type URL and value are parts of
+// them.
+func (w *statusWriter) status(c codes.Code) *spb.Status {
+	anys := make([]anypb.Any, len(w.ats))
+	list := make([]*anypb.Any, len(w.ats))
+	for i, at := range w.ats {
+		anys[i].TypeUrl, anys[i].Value = readAny(w.buf[at:])
+		list[i] = &anys[i]
+	}
+	return &spb.Status{Code: int32(c), Message: w.msg, Details: list}
+}
+
+// readAny returns the type URL and the value of the Any of Status.details
+// that b begins with, as finish writes it: both are parts of b.
+func readAny(b []byte) (url string, value []byte) {
+	_, _, n := protowire.ConsumeTag(b)
+	content, _ := protowire.ConsumeBytes(b[n:])
+	_, _, n = protowire.ConsumeTag(content) // Any.type_url
+	u, m := protowire.ConsumeBytes(content[n:])
+	if rest := content[n+m:]; len(rest) > 0 {
+		_, _, n = protowire.ConsumeTag(rest) // Any.value
+		value, _ = protowire.ConsumeBytes(rest[n:])
+	}
+	return unsafe.String(unsafe.SliceData(u), len(u)), value[:len(value):len(value)]
+}
+
+// anyInner is the size of the content of an Any of type url and marshalled
+// size n.
+func anyInner(url string, n int) int {
+	inner := sizeStr(1, url)
+	if n > 0 {
+		inner += sizeMsg(2, n)
+	}
+	return inner
+}
+
+// appendAnyHeader appends what precedes the value of an Any of type url and
+// marshalled size n in Status.details: the value is to follow it.
+func appendAnyHeader(b []byte, url string, n int) []byte {
+	b = appendMsgHeader(b, 3, anyInner(url, n))
+	b = appendStr(b, 1, url)
+	if n > 0 {
+		b = appendMsgHeader(b, 2, n)
+	}
+	return b
 }

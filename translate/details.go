@@ -10,7 +10,6 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
@@ -230,25 +229,26 @@ var retryKinds = []errorsv1.DetailKind{errorsv1.DetailKind_DETAIL_KIND_RETRY_INF
 
 // kindDetail writes a detail that does not depend on the number of errors:
 // ResourceInfo, Help or RetryInfo.
-func (tr *translation) kindDetail(b *builder, k errorsv1.DetailKind, first *errObj) *anypb.Any {
-	start := b.begin()
+func (tr *translation) kindDetail(k errorsv1.DetailKind, first *errObj) {
+	w := tr.w
 	switch k {
 	case errorsv1.DetailKind_DETAIL_KIND_RESOURCE_INFO:
 		typ, name := resourceOf(tr.entry.Spec, tr.t)
-		b.buf = appendResourceInfo(b.buf, typ, name, first.message)
-		return b.finish(urlResourceInfo, start)
+		w.begin(urlResourceInfo)
+		w.buf = appendResourceInfo(w.buf, typ, name, first.message)
 	case errorsv1.DetailKind_DETAIL_KIND_HELP:
 		desc := tr.entry.Spec.GetHelp()
 		if desc == "" {
 			desc = tr.entry.Spec.GetCallerAction()
 		}
-		b.buf = appendHelp(b.buf, desc, tr.entry.Spec.GetDocUrl())
-		return b.finish(urlHelp, start)
+		w.begin(urlHelp)
+		w.buf = appendHelp(w.buf, desc, tr.entry.Spec.GetDocUrl())
 	default: // DETAIL_KIND_RETRY_INFO
 		d := retryDelay(tr.header)
-		b.buf = appendRetryInfo(b.buf, int64(d/1e9), int32(d%1e9))
-		return b.finish(urlRetryInfo, start)
+		w.begin(urlRetryInfo)
+		w.buf = appendRetryInfo(w.buf, int64(d/1e9), int32(d%1e9))
 	}
+	w.finish()
 }
 
 // resourceOf names the resource that is missing: the row's resource type

@@ -71,26 +71,31 @@ func (t Target) subject() string {
 // for concurrent use.
 //
 // The code, the HTTP status, the label and the upstream body are known when
-// the Error is made; the status of a translated upstream error is built from
-// its body on first use ([Error.StatusProto], [Error.GRPCStatus],
-// [Error.WireStatus]), so a server that answers with the upstream's own bytes
-// (the REST face) never pays for details it does not send.
+// the Error is made. The status of a translated upstream error is written
+// from its body on first use, in protobuf binary ([Error.WireStatus], which
+// [Error.Message] also needs), and built over those bytes only when asked
+// for ([Error.StatusProto], [Error.GRPCStatus]): a server that answers with
+// the upstream's own bytes (the REST face) never pays for details it does
+// not send, and one that sends the wire form (the gRPC face) never builds
+// the status.
 type Error struct {
 	httpStatus int
 	code       codes.Code
 	label      string
 	// body is the upstream's body when the status translates it (see Parts).
 	body []byte
+	// tr is FromResponse's work, from which the status is written; nil for
+	// an Error made with its status (pb).
+	tr *translation
+
+	wireOnce sync.Once
+	wire     string
 
 	built sync.Once
-	tr    *translation // FromResponse's work, until the status is built from it
 	pb    *spb.Status
 
 	once sync.Once
 	st   *status.Status
-
-	wireOnce sync.Once
-	wire     string
 }
 
 func newError(httpStatus int, pb *spb.Status, label string) *Error {
@@ -99,18 +104,33 @@ func newError(httpStatus int, pb *spb.Status, label string) *Error {
 
 // StatusProto returns the status, with its details, without copying it: the
 // caller must not modify it. It is built on the first call (by any of the
-// methods that need it) for an Error of [FromResponse].
+// methods that need it) for an Error of [FromResponse], over the bytes of
+// [Error.WireStatus]: each detail's value is a part of them.
 func (e *Error) StatusProto() *spb.Status {
 	if e == nil {
 		return nil
 	}
 	e.built.Do(func() {
 		if e.tr != nil {
-			e.pb = e.tr.status()
-			e.tr = nil
+			e.WireStatus()
+			e.pb = e.tr.w.status(e.code)
 		}
 	})
 	return e.pb
+}
+
+// Message returns the status message, StatusProto().GetMessage(), without
+// building the status: an Error of [FromResponse] knows it once its status
+// is written ([Error.WireStatus], which a gRPC server sends anyway).
+func (e *Error) Message() string {
+	if e == nil {
+		return ""
+	}
+	if e.tr != nil {
+		e.WireStatus()
+		return e.tr.w.msg
+	}
+	return e.pb.GetMessage()
 }
 
 // Parts are what an [Error] is made of besides its status, for a server
@@ -160,7 +180,7 @@ func (e *Error) Error() string {
 	if e == nil {
 		return "<nil>"
 	}
-	return "rpc error: code = " + e.code.String() + " desc = " + e.StatusProto().GetMessage()
+	return "rpc error: code = " + e.code.String() + " desc = " + e.Message()
 }
 
 // GRPCStatus returns the status, with its details. The status is made once,
@@ -173,20 +193,28 @@ func (e *Error) GRPCStatus() *status.Status {
 	return e.st
 }
 
-// WireStatus returns the status as a marshalled google.rpc.Status: the
-// bytes grpc-go sends, base64-encoded, in the grpc-status-details-bin
-// trailer, and that every gRPC client decodes back into the status. It is
-// made once, on the first call, without copying the status. A gRPC server
-// can set the trailer to it and return a status of the same code and
-// message without details (grpc-go then sends the trailer as it is), which
-// saves grpc-go a copy and a reflective marshal of the status on every
-// failed call.
+// WireStatus returns the status as a marshalled google.rpc.Status, the
+// bytes proto.Marshal writes for [Error.StatusProto]: the bytes grpc-go
+// sends, base64-encoded, in the grpc-status-details-bin trailer, and that
+// every gRPC client decodes back into the status. It is made once, on the
+// first call: for an Error of [FromResponse], written straight from the
+// translation, without building the status. A gRPC server can set the
+// trailer to it and return a status of the same code and message
+// ([Error.Message]) without details (grpc-go then sends the trailer as it
+// is), which saves building the status, grpc-go's copy of it and a
+// reflective marshal on every failed call.
 func (e *Error) WireStatus() string {
 	if e == nil {
 		return ""
 	}
 	e.wireOnce.Do(func() {
-		b := appendStatus(nil, e.StatusProto())
+		var b []byte
+		if e.tr != nil {
+			e.tr.write()
+			b = e.tr.w.buf
+		} else {
+			b = appendStatus(nil, e.pb)
+		}
 		e.wire = unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again
 	})
 	return e.wire
@@ -202,10 +230,8 @@ func appendStatus(b []byte, pb *spb.Status) []byte {
 	b = appendVarintField(b, 1, uint64(int64(pb.GetCode())))
 	b = appendStr(b, 2, pb.GetMessage())
 	for _, a := range pb.GetDetails() {
-		inner := sizeStr(1, a.GetTypeUrl()) + sizeBytesField(2, a.GetValue())
-		b = appendMsgHeader(b, 3, inner)
-		b = appendStr(b, 1, a.GetTypeUrl())
-		b = appendBytesField(b, 2, a.GetValue())
+		b = appendAnyHeader(b, a.GetTypeUrl(), len(a.GetValue()))
+		b = append(b, a.GetValue()...)
 	}
 	return b
 }

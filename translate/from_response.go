@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 
-	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
 
 	"github.com/connect-gateway/connect-gateway/internal/jsoncore"
@@ -69,19 +68,18 @@ func FromResponse(httpStatus int, header http.Header, body []byte, t Target) *Er
 	return &Error{httpStatus: httpStatus, code: tr.code(), label: label, body: body, tr: tr}
 }
 
-// status builds the status: the whole translation when it fits in
+// write writes the status into tr.w: the whole translation when it fits in
 // MaxStatusBytes, else a clipped one, else the minimal one. Each has the
-// code tr.code().
-func (tr *translation) status() *spb.Status {
-	pb := tr.build()
-	if pb == nil {
+// code tr.code(). Then it lets go of what only writing needed.
+func (tr *translation) write() {
+	tr.w = &statusWriter{}
+	if !tr.build() {
 		tr.clip = true
-		pb = tr.build()
+		if !tr.build() {
+			tr.minimal()
+		}
 	}
-	if pb == nil {
-		pb = tr.minimal()
-	}
-	return pb
+	tr.p, tr.header, tr.first, tr.arena = nil, nil, nil, nil
 }
 
 // LabelUncatalogued is the [Parts.Label] of an upstream error whose code the
@@ -102,6 +100,9 @@ type translation struct {
 	clip bool
 	// arena holds the map entries of one attempt.
 	arena []kv
+	// w holds the status once written (by write); the writer is made then,
+	// so that an Error whose status is never written does not carry it.
+	w *statusWriter
 }
 
 func (tr *translation) code() codes.Code {

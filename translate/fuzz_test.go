@@ -100,14 +100,16 @@ func addFuzzSeeds(f *testing.F) {
 
 // FuzzFromResponse checks, for any HTTP status and body: no panic; a status
 // that is never OK, whose code and label the Error knew before building it; exactly one ErrorInfo; details that unmarshal; the size
-// bound; the round trip for a well-formed ErrorResponse of an error status,
+// bound; WireStatus and Message, asked for before the status is built, equal
+// to the built status's (checkWireStatus); the round trip for a well-formed ErrorResponse of an error status,
 // through ToResponse and through ErrorResponseOf (unless truncated, which bodies under neverTruncatedBelow never are); and
 // otherwise the malformed path, whose REST rendering is a valid gateway
 // ErrorResponse.
 func FuzzFromResponse(f *testing.F) {
 	addFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, httpStatus int, body []byte) {
-		e := FromResponse(httpStatus, nil, body, Target{ResourceType: "Deployment", Key: "tax-prod", CorrelationID: "cid-fuzz"})
+		target := Target{ResourceType: "Deployment", Key: "tax-prod", CorrelationID: "cid-fuzz"}
+		e := FromResponse(httpStatus, nil, body, target)
 		if e == nil {
 			t.Fatal("nil Error")
 		}
@@ -125,7 +127,7 @@ func FuzzFromResponse(f *testing.F) {
 		}
 		gotStatus, _, out := ToResponse(e.GRPCStatus())
 		checkRESTResponse(t, e)
-		checkWireStatus(t, e)
+		checkWireStatus(t, e, FromResponse(httpStatus, nil, body, target))
 		if !json.Valid(out) {
 			t.Fatalf("REST body is not JSON: %s", out)
 		}

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 
 	errorsv1 "github.com/connect-gateway/connect-gateway/gen/commercetools/connect/errors/v1"
 )
@@ -67,6 +69,17 @@ func TestGolden(t *testing.T) {
 			err := FromResponse(httpStatus, header, body, target)
 			pb := err.GRPCStatus().Proto()
 			checkGoldenStatus(t, filepath.Join("testdata", "status", e.Code+".textproto"), pb)
+			// The gRPC face's path: the wire form, written without building
+			// the status, holds the same golden status.
+			fresh := FromResponse(httpStatus, header, body, target)
+			wire := &spb.Status{}
+			if err := proto.Unmarshal([]byte(fresh.WireStatus()), wire); err != nil {
+				t.Fatalf("WireStatus does not unmarshal: %v", err)
+			}
+			if !*update {
+				checkGoldenStatus(t, filepath.Join("testdata", "status", e.Code+".textproto"), wire)
+			}
+			checkWireStatus(t, err, fresh)
 
 			gotStatus, gotHeader, gotBody := ToResponse(err.GRPCStatus())
 			checkGoldenJSON(t, filepath.Join("testdata", "rest", e.Code+".json"), gotBody)

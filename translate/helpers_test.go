@@ -170,14 +170,38 @@ func responseJSON(t *testing.T, resp *errorsv1.ErrorResponse) []byte {
 }
 
 // checkWireStatus asserts that WireStatus is the status as proto.Marshal
-// writes it.
-func checkWireStatus(t *testing.T, e *Error) {
+// writes it (deterministically, which for a status without maps of its own
+// is the only way), whichever is asked for first: e's status is built, fresh
+// is an Error of the same call whose WireStatus and Message are asked for
+// before its status is built (the gRPC face's path, which never builds it).
+func checkWireStatus(t *testing.T, e, fresh *Error) {
 	t.Helper()
-	want, err := proto.Marshal(e.StatusProto())
+	pb := e.StatusProto()
+	want, err := proto.MarshalOptions{Deterministic: true}.Marshal(pb)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := fresh.Message(); got != pb.GetMessage() {
+		t.Fatalf("Message() = %q before the status was built, the status has %q", got, pb.GetMessage())
+	}
+	wire := fresh.WireStatus()
+	if wire != string(want) {
+		t.Fatalf("WireStatus before the status was built = %x, proto.Marshal = %x", wire, want)
+	}
 	if got := e.WireStatus(); got != string(want) {
-		t.Fatalf("WireStatus = %x, proto.Marshal = %x", got, want)
+		t.Fatalf("WireStatus after the status was built = %x, proto.Marshal = %x", got, want)
+	}
+	decoded := &spb.Status{}
+	if err := proto.Unmarshal([]byte(wire), decoded); err != nil {
+		t.Fatalf("WireStatus does not unmarshal: %v", err)
+	}
+	if !proto.Equal(decoded, pb) {
+		t.Fatalf("WireStatus unmarshals to %v, the status is %v", decoded, pb)
+	}
+	if got := fresh.StatusProto(); !proto.Equal(got, pb) {
+		t.Fatalf("the status built after WireStatus is %v, want %v", got, pb)
+	}
+	if fresh.Error() != e.Error() || fresh.Message() != e.Message() {
+		t.Fatalf("Error() %q and %q, Message() %q and %q", fresh.Error(), e.Error(), fresh.Message(), e.Message())
 	}
 }

@@ -220,8 +220,10 @@ func TestTruncation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := FromResponse(tt.httpStatus, nil, []byte(tt.body), Target{ResourceType: "Deployment", ID: strings.Repeat("i", 10_000), CorrelationID: "cid"})
+			target := Target{ResourceType: "Deployment", ID: strings.Repeat("i", 10_000), CorrelationID: "cid"}
+			e := FromResponse(tt.httpStatus, nil, []byte(tt.body), target)
 			pb := e.GRPCStatus().Proto()
+			checkWireStatus(t, e, FromResponse(tt.httpStatus, nil, []byte(tt.body), target))
 			if size := statusSize(pb); size > MaxStatusBytes {
 				t.Errorf("status is %d bytes, over %d", size, MaxStatusBytes)
 			}

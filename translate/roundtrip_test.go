@@ -20,7 +20,8 @@ import (
 // HTTP status, and that the status is within bounds and not truncated.
 func roundTrip(t *testing.T, httpStatus int, body []byte) *Error {
 	t.Helper()
-	e := FromResponse(httpStatus, nil, body, Target{CorrelationID: "cid-rt"})
+	target := Target{CorrelationID: "cid-rt"}
+	e := FromResponse(httpStatus, nil, body, target)
 	pb := e.GRPCStatus().Proto()
 	info := onlyErrorInfo(t, pb)
 	if info.GetMetadata()[MetadataTruncated] != "" {
@@ -44,7 +45,7 @@ func roundTrip(t *testing.T, httpStatus int, body []byte) *Error {
 	}
 	checkRESTResponse(t, e)
 	checkErrorResponseOf(t, e.GRPCStatus().Err(), body)
-	checkWireStatus(t, e)
+	checkWireStatus(t, e, FromResponse(httpStatus, nil, body, target))
 	return e
 }
 

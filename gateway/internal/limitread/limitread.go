@@ -76,7 +76,10 @@ func (b *Buffer) Recycle() {
 
 // Pooled bodies come in power-of-two sizes from 512 bytes to 16 KiB: the
 // Connect API's resources and error bodies are a few KiB, and a larger
-// body is rare enough to be read as Read reads it.
+// body is rare enough to be read as Read reads it. (grpc-go's buffer pool,
+// which the gRPC face's answers use, would hand a 1 KiB body 4 KiB and
+// clear it on every Get; a body is read over all of its bytes, so these
+// buffers need no clearing.)
 const (
 	minClass = 9
 	maxClass = 14

@@ -42,7 +42,7 @@ type callIn struct {
 	face          face
 	correlationID string
 	bearer        string // secret: never logged
-	// rawBody asks for the upstream's success body as it is (callOut.body)
+	// rawBody asks for the upstream's success body as it is (callOut.answer)
 	// instead of a decoded message: the REST face writes Connect's own bytes.
 	rawBody bool
 	// forward, set by the REST face, is the caller's request as it came:
@@ -66,10 +66,8 @@ type callOut struct {
 	upstreamStatus int    // 0 when no answer came
 	connectCode    string // the error's label (see reasonOf), set by scrubCall
 	attempts       int
-	// body is the success body when callIn.rawBody (JSON) asked for it;
-	// its memory goes back to the upstream client's pool with
-	// answer.Recycle once the face has written it.
-	body   []byte
+	// answer is the upstream's success answer when callIn.rawBody asked
+	// for its body as it is (JSON); the face recycles it once written.
 	answer *upstream.Response
 	// wire is the success body in protobuf binary when callIn.wireBody
 	// asked for it and the transcoder took it.
@@ -141,7 +139,7 @@ func (g *Gateway) invoke(ctx context.Context, r *route, req proto.Message, in ca
 		return nil, out, terr
 	}
 	if in.rawBody {
-		out.body, out.answer = resp.Body, resp
+		out.answer = resp
 		return nil, out, nil
 	}
 	if in.wireBody {

@@ -114,8 +114,11 @@ func (g *Gateway) restHandler(r *route) runtime.HandlerFunc {
 			writeRESTError(w, err, out.header, in.correlationID)
 			return
 		}
-		body, header := out.body, out.header
-		if body == nil { // a write verified by reading back: its message
+		var body []byte
+		header := out.header
+		if out.answer != nil {
+			body = out.answer.Body
+		} else { // a write verified by reading back: its message
 			header = nil
 			body, err = wirejson.MarshalOptions{EmitDefaults: true}.Marshal(r.restBody(resp))
 		}

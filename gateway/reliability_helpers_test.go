@@ -15,7 +15,6 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/connect-gateway/connect-gateway/connectsim"
 	"github.com/connect-gateway/connect-gateway/gateway"
@@ -147,16 +146,6 @@ func wantCode(t testing.TB, err error, c codes.Code, reason string) {
 	if got, _ := reasonAndDomain(err); got != reason {
 		t.Errorf("ErrorInfo reason %q, want %q (%v)", got, reason, err)
 	}
-}
-
-// statusBytes is the marshalled status err carries, for searching.
-func statusBytes(t testing.TB, err error) []byte {
-	t.Helper()
-	b, merr := proto.Marshal(status.Convert(err).Proto())
-	if merr != nil {
-		t.Fatal(merr)
-	}
-	return b
 }
 
 // bareGateway is a gateway in front of an upstream of the test's choosing

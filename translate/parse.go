@@ -54,16 +54,6 @@ func newParsed() *parsed {
 func (p *parsed) topExtras() []member        { return p.members[p.topLo:p.topHi] }
 func (p *parsed) extras(e rawError) []member { return p.members[e.lo:e.hi] }
 
-// lookup returns the last member named name, as encoding/json would keep it.
-func (p *parsed) lookup(ms []member, name string) (span, bool) {
-	for i := len(ms) - 1; i >= 0; i-- {
-		if keyIs(p.src, ms[i].key, name) {
-			return ms[i].val, true
-		}
-	}
-	return span{}, false
-}
-
 var errEmptyBody = errors.New("the body is empty")
 
 // parse checks that src is a well-formed ErrorResponse and indexes it into p.
